@@ -1,0 +1,21 @@
+export { appendToStream } from './append-to-stream.js'
+export {
+  type AppendNotifications,
+  type EventLogConnection,
+  openPglite,
+  openPostgres,
+  type PgliteConnection,
+} from './connection.js'
+export {
+  AppendOnlyViolationError,
+  IdempotencyConflictError,
+  WrongExpectedVersionError,
+} from './errors.js'
+export { LIMITS } from './limits.js'
+export { migrateToLatest } from './migrate.js'
+export { checkpointAt, readAll, readHead } from './read-all.js'
+export { readStream } from './read-stream.js'
+export type { Database } from './schema.js'
+export { subscribe } from './subscribe.js'
+export * from './types.js'
+export { verify } from './verify.js'

@@ -1,0 +1,8 @@
+/** Limits that keep one append inside what Postgres, notify and readers handle well. */
+export const LIMITS = {
+  streamIdLength: 200,
+  eventTypeLength: 200,
+  eventsPerAppend: 1_000,
+  /** Serialised bytes of one event's data and metadata together. */
+  eventBytes: 1_048_576,
+} as const

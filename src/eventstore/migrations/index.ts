@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely'
+import * as eventLog from './2026-11-30T00-00-00-event-log.js'
+
+/**
+ * Every migration, by name. A static list rather than a folder scan, so that migrations load
+ * the same way under tsx, a bundler or compiled output.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-30T00-00-00-event-log': eventLog,
+}
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+}

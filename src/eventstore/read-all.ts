@@ -1,0 +1,99 @@
+import { type Kysely, sql } from 'kysely'
+import { NotFoundError, ValidationError } from '../domain/errors.js'
+import { EVENT_COLUMNS, toRecordedEvent } from './recorded-event.js'
+import type { Database } from './schema.js'
+import { type Checkpoint, LOG_START, type RecordedEvent } from './types.js'
+
+export interface ReadAllOptions {
+  /** Read after this checkpoint (default: the start of the log). */
+  after?: Checkpoint
+  /** At most this many events (default 500). */
+  limit?: number
+  /** Only these event types. */
+  eventTypes?: readonly string[]
+  /** Only streams whose id starts with this, e.g. `visit-`. */
+  streamPrefix?: string
+}
+
+export interface AllSlice {
+  events: RecordedEvent[]
+  /** Where to continue from: the last event returned, or `after` when none was. */
+  checkpoint: Checkpoint
+  /** Fewer events than the limit: the reader has caught up for now. */
+  caughtUp: boolean
+}
+
+/**
+ * Reads the whole log in commit-safe order: by (transaction id, global position), and only
+ * events of transactions older than every transaction still running. An event whose
+ * transaction commits late is therefore never skipped: it is not visible to any reader until
+ * everything ordered before it is final. Every reader sees one and the same order, and a
+ * stream's events come in version order because appends to a stream are serialised before
+ * they write (so their transaction ids follow the version order).
+ *
+ * Global positions are unique but, in this order, not always increasing: resume with the
+ * returned checkpoint, or with `checkpointAt(position)` of the last event seen.
+ */
+export async function readAll(
+  db: Kysely<Database>,
+  options: ReadAllOptions = {},
+): Promise<AllSlice> {
+  const { after = LOG_START, limit = 500, eventTypes, streamPrefix } = options
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000)
+    throw new ValidationError('the read is not valid', [
+      { field: 'limit', rule: 'range', message: 'limit must be between 1 and 10000' },
+    ])
+  let query = db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where(
+      sql<boolean>`(transaction_id, global_position) > (${after.transactionId}::xid8, ${after.globalPosition}::bigint)`,
+    )
+    .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
+    .orderBy('transaction_id')
+    .orderBy('global_position')
+    .limit(limit)
+  if (eventTypes && eventTypes.length > 0) query = query.where('event_type', 'in', eventTypes)
+  if (streamPrefix)
+    query = query.where('stream_id', 'like', `${streamPrefix.replace(/[\\%_]/g, '\\$&')}%`)
+  const rows = await query.execute()
+  const events = rows.map(toRecordedEvent)
+  const last = events[events.length - 1]
+  return {
+    events,
+    checkpoint: last
+      ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+      : after,
+    caughtUp: events.length < limit,
+  }
+}
+
+/**
+ * The checkpoint just after the event at a global position, for readers that remember only
+ * the position (HTTP clients, `Last-Event-ID`). Position 0 is the start of the log.
+ */
+export async function checkpointAt(db: Kysely<Database>, position: number): Promise<Checkpoint> {
+  if (position === 0) return LOG_START
+  const row = await db
+    .selectFrom('events')
+    .select(sql<string>`transaction_id::text`.as('transaction_id'))
+    .where('global_position', '=', position)
+    .executeTakeFirst()
+  if (!row) throw new NotFoundError('event at position', String(position))
+  return { transactionId: row.transaction_id, globalPosition: position }
+}
+
+/** The newest event visible to readers (the head of the log), or the start when empty. */
+export async function readHead(db: Kysely<Database>): Promise<Checkpoint> {
+  const row = await db
+    .selectFrom('events')
+    .select([sql<string>`transaction_id::text`.as('transaction_id'), 'global_position'])
+    .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
+    .orderBy('transaction_id', 'desc')
+    .orderBy('global_position', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return row
+    ? { transactionId: row.transaction_id, globalPosition: row.global_position }
+    : LOG_START
+}

@@ -1,0 +1,42 @@
+import type { EventRow } from './schema.js'
+import type { EventMetadata, RecordedEvent } from './types.js'
+
+/** The columns every read selects. */
+export const EVENT_COLUMNS = [
+  'global_position',
+  'event_id',
+  'stream_id',
+  'stream_version',
+  'event_type',
+  'schema_version',
+  'data',
+  'metadata',
+  'recorded_at',
+  'transaction_id',
+  'prev_hash',
+  'hash',
+] as const
+
+/** Maps a row of `events` to the event as the rest of the application sees it. */
+export function toRecordedEvent(
+  row: Pick<EventRow, (typeof EVENT_COLUMNS)[number]>,
+): RecordedEvent {
+  return {
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    globalPosition: row.global_position,
+    transactionId: String(row.transaction_id),
+    type: row.event_type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata as EventMetadata,
+    recordedAt: row.recorded_at,
+    hash: toHex(row.hash),
+    prevHash: row.prev_hash ? toHex(row.prev_hash) : null,
+  }
+}
+
+function toHex(value: Buffer | Uint8Array): string {
+  return Buffer.from(value).toString('hex')
+}
