@@ -1,0 +1,123 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { type Static, Type } from 'typebox'
+import { EntenteError } from '../domain/errors.js'
+
+/** An RFC 9457 problem details body, with Entente's stable `code` and field violations. */
+export const Problem = Type.Object(
+  {
+    type: Type.String({
+      description: 'A URI naming the kind of problem: urn:entente:problem:<code>',
+    }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    code: Type.String({ description: 'Stable machine-readable code of the problem' }),
+    requestId: Type.Optional(Type.String()),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: 'Where in the request: a JSON pointer' }),
+          rule: Type.String({ description: 'The rule that the value broke' }),
+          message: Type.String(),
+        }),
+      ),
+    ),
+  },
+  { $id: 'Problem', additionalProperties: true },
+)
+export type Problem = Static<typeof Problem>
+
+/** The HTTP status of each stable error code. Codes absent here are 500s. */
+const STATUS_BY_CODE: Record<string, number> = {
+  'invalid-request': 400,
+  'validation-failed': 422,
+  'not-found': 404,
+  'wrong-expected-version': 409,
+  'event-id-conflict': 409,
+  'append-only-violation': 409,
+  'payload-too-large': 413,
+  unavailable: 503,
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+export function problemType(code: string): string {
+  return `urn:entente:problem:${code}`
+}
+
+/** Sends a problem+json response. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  detail?: string,
+  errors?: Problem['errors'],
+): FastifyReply {
+  const body: Problem = {
+    type: problemType(code),
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    instance: request.url,
+    requestId: String(request.id),
+  }
+  if (detail) body.detail = detail
+  if (errors && errors.length > 0) body.errors = errors
+  return reply.code(status).type('application/problem+json').send(body)
+}
+
+/**
+ * The one error handler: every error becomes problem+json. Typed errors keep their code and
+ * details; request validation lists each field and rule; anything unexpected is a 500 that is
+ * logged with the request id and says nothing about internals.
+ */
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | EntenteError, request, reply) => {
+    if (error instanceof EntenteError) {
+      const status = STATUS_BY_CODE[error.code] ?? (error.code.startsWith('domain-') ? 409 : 422)
+      return sendProblem(request, reply, status, error.code, error.message, [...error.details])
+    }
+    const fastifyError = error as FastifyError
+    if (fastifyError.validation) {
+      const errors = fastifyError.validation.map((v) => ({
+        field: `/${fastifyError.validationContext ?? 'body'}${v.instancePath}${
+          v.keyword === 'required'
+            ? `/${(v.params as { missingProperty?: string }).missingProperty}`
+            : ''
+        }`,
+        rule: v.keyword,
+        message: v.message ?? 'is not valid',
+      }))
+      return sendProblem(request, reply, 400, 'invalid-request', 'the request is not valid', errors)
+    }
+    const status = fastifyError.statusCode ?? 500
+    if (status >= 400 && status < 500) {
+      const code = (fastifyError.code ?? 'invalid-request').toLowerCase().replace(/^fst_err_/, '')
+      return sendProblem(request, reply, status, code.replaceAll('_', '-'), fastifyError.message)
+    }
+    request.log.error({ err: error }, 'request failed')
+    return sendProblem(request, reply, 500, 'internal-error', 'an unexpected error occurred')
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      404,
+      'route-not-found',
+      `no route ${request.method} ${request.url}`,
+    ),
+  )
+}

@@ -1,0 +1,114 @@
+import path from 'node:path'
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+/** Settings of one Entente process, read from the environment and checked at start. */
+export interface Config {
+  /** A Postgres server, or the embedded PGlite store in `dataDir` when absent. */
+  database:
+    | { kind: 'postgres'; url: string; poolSize: number }
+    | { kind: 'pglite'; dataDir: string }
+  /** Kafka bootstrap brokers; the relay is off when absent. */
+  kafka: { brokers: string[] } | undefined
+  port: number
+  host: string
+  logLevel: LogLevel
+}
+
+/** A variable that is set but wrong. The message names the variable and the rule. */
+export class ConfigError extends Error {
+  readonly variable: string
+
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`)
+    this.name = 'ConfigError'
+    this.variable = variable
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+]
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw.trim()))
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be from ${min} to ${max}, got ${value}`)
+  return value
+}
+
+/**
+ * Reads the configuration from environment variables:
+ * `DATABASE_URL`, `DATABASE_POOL_SIZE`, `ENTENTE_DATA_DIR`, `KAFKA_BROKERS`, `PORT`, `HOST`,
+ * `LOG_LEVEL`. Throws a ConfigError naming the first bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  let database: Config['database']
+  const url = env.DATABASE_URL?.trim()
+  if (url) {
+    let parsed: URL
+    try {
+      parsed = new URL(url)
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'must be a URL such as postgres://user@host:5432/db')
+    }
+    if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+      throw new ConfigError('DATABASE_URL', `must start with postgres://, got ${parsed.protocol}//`)
+    database = { kind: 'postgres', url, poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200) }
+  } else {
+    const dataDir = env.ENTENTE_DATA_DIR?.trim() || path.join('.data', 'pglite')
+    database = { kind: 'pglite', dataDir: path.resolve(cwd, dataDir) }
+  }
+
+  let kafka: Config['kafka']
+  const brokers = env.KAFKA_BROKERS?.trim()
+  if (brokers) {
+    const list = brokers.split(',').map((b) => b.trim())
+    for (const broker of list) {
+      const match = HOST_PORT.exec(broker)
+      if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535)
+        throw new ConfigError(
+          'KAFKA_BROKERS',
+          `must be a comma-separated list of host:port, got "${broker}"`,
+        )
+    }
+    kafka = { brokers: list }
+  }
+
+  const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+
+  const host = env.HOST?.trim() || '127.0.0.1'
+  return { database, kafka, port: integer(env, 'PORT', 3000, 0, 65535), host, logLevel }
+}
+
+/** The configuration with secrets removed, for logs and `--help`. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const database =
+    config.database.kind === 'postgres'
+      ? {
+          kind: 'postgres',
+          url: redactUrl(config.database.url),
+          poolSize: config.database.poolSize,
+        }
+      : config.database
+  return { ...config, database }
+}
+
+function redactUrl(url: string): string {
+  const u = new URL(url)
+  if (u.password) u.password = '***'
+  return u.toString()
+}

@@ -1,0 +1,59 @@
+import t from 'tap'
+import { type ConfigError, loadConfig } from '../../../src/app/config.js'
+
+t.test(
+  'with nothing set it serves the embedded store on 127.0.0.1:3000 with the relay off',
+  async (t) => {
+    const config = loadConfig({}, '/srv/entente')
+    t.same(config.database, { kind: 'pglite', dataDir: '/srv/entente/.data/pglite' })
+    t.equal(config.kafka, undefined)
+    t.equal(config.port, 3000)
+    t.equal(config.host, '127.0.0.1')
+    t.equal(config.logLevel, 'info')
+  },
+)
+
+t.test('DATABASE_URL and KAFKA_BROKERS select Postgres and the relay', async (t) => {
+  const config = loadConfig({
+    DATABASE_URL: 'postgres://entente@db:5432/entente',
+    DATABASE_POOL_SIZE: '20',
+    KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
+    PORT: '8080',
+    HOST: '0.0.0.0',
+    LOG_LEVEL: 'debug',
+  })
+  t.same(config.database, {
+    kind: 'postgres',
+    url: 'postgres://entente@db:5432/entente',
+    poolSize: 20,
+  })
+  t.same(config.kafka, { brokers: ['kafka-1:9092', 'kafka-2:9092'] })
+  t.equal(config.port, 8080)
+  t.equal(config.host, '0.0.0.0')
+  t.equal(config.logLevel, 'debug')
+})
+
+t.test('each bad variable is refused with a message that names it', async (t) => {
+  const cases: [NodeJS.ProcessEnv, string][] = [
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://h/db', DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
+    [{ KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_BROKERS: 'a:9092,b:99999' }, 'KAFKA_BROKERS'],
+    [{ PORT: 'http' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ]
+  for (const [env, variable] of cases) {
+    t.throws(
+      () => loadConfig(env),
+      { name: 'ConfigError', variable },
+      `${JSON.stringify(env)} names ${variable}`,
+    )
+    try {
+      loadConfig(env)
+    } catch (error) {
+      t.match((error as ConfigError).message, new RegExp(`^${variable}: `))
+    }
+  }
+})
