@@ -105,19 +105,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     begin
       perform pg_advisory_xact_lock(1162761285, hashtext(p_stream_id));
 
-      select count(*), count(*) filter (
-               where e.stream_id = p_stream_id and e.event_type = x.ev->>'event_type'
-                 and e.data = x.ev->'data')
-        into v_known, v_same
-        from jsonb_array_elements(p_events) x(ev)
-        join events e on e.event_id = (x.ev->>'event_id')::uuid;
-      if v_known > 0 then
+      -- A retry sends the same ids again. Probing the first id is enough to tell: a batch
+      -- whose first id is new but a later one is not fails on the unique index instead.
+      if exists (select 1 from events e where e.event_id = (p_events->0->>'event_id')::uuid) then
+        select count(*), count(*) filter (
+                 where e.stream_id = p_stream_id and e.event_type = x.ev->>'event_type'
+                   and e.data = x.ev->'data')
+          into v_known, v_same
+          from jsonb_array_elements(p_events) x(ev)
+          join events e on e.event_id = (x.ev->>'event_id')::uuid;
         if v_known = v_count and v_same = v_count then
           return query
             select e.event_id, e.stream_version, e.global_position, e.transaction_id, true
-              from events e
-             where e.event_id in (select (x.ev->>'event_id')::uuid
-                                    from jsonb_array_elements(p_events) x(ev))
+              from jsonb_array_elements(p_events) x(ev)
+              join events e on e.event_id = (x.ev->>'event_id')::uuid
              order by e.stream_version;
           return;
         end if;
