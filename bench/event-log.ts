@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
-import {
-  appendToStream,
-  type EventLogConnection,
-  migrateToLatest,
-  openPostgres,
-} from '../src/eventstore/index.js'
+import { type EventLogConnection, migrateToLatest, openPostgres } from '../src/eventstore/index.js'
 
 /**
- * Appends per second through `appendToStream` beside a raw-SQL baseline that inserts the same
+ * Appends per second through the connection's `append` (appendToStream, announced after
+ * commit) beside a raw-SQL baseline that inserts the same
  * rows into the same schema with plain `pg`, on the real Postgres, in one run. Each shape is
  * measured in alternating rounds (baseline, Entente, baseline, Entente …) and the median
  * rate of each is reported, because the machine is shared and noisy.
@@ -115,8 +111,7 @@ async function measureShape(
             data: data(),
             metadata: metadata(),
           }))
-          const result = await appendToStream(
-            log.db,
+          const result = await log.append(
             `visit-${run}-${w}`,
             events,
             expected.get(w) ?? 'no_stream',

@@ -9,6 +9,15 @@ import type { Database } from './schema.js'
 import type { AppendResult, ExpectedVersion, NewEvent } from './types.js'
 import { validateAppend } from './validate-append.js'
 
+export interface AppendOptions {
+  /**
+   * NOTIFY readers from inside the append's transaction (the default). Postgres serialises
+   * the commits of notifying transactions, so `EventLogConnection.append` turns this off and
+   * announces appends right after they commit instead.
+   */
+  notifyInTransaction?: boolean
+}
+
 interface AppendRow {
   out_event_id: string
   out_stream_version: number
@@ -31,6 +40,7 @@ export async function appendToStream(
   streamId: string,
   events: readonly NewEvent[],
   expected: ExpectedVersion = 'any',
+  options: AppendOptions = {},
 ): Promise<AppendResult> {
   const payload = validateAppend(streamId, events, expected)
   const expectedText = typeof expected === 'number' ? String(expected) : expected
@@ -38,7 +48,8 @@ export async function appendToStream(
   try {
     const result = await sql<AppendRow>`
       select out_event_id, out_stream_version, out_global_position, out_replayed
-        from entente_append_to_stream(${streamId}, ${expectedText}, ${payload}::jsonb)`.execute(db)
+        from entente_append_to_stream(${streamId}, ${expectedText}, ${payload}::jsonb,
+                                      ${options.notifyInTransaction ?? true})`.execute(db)
     rows = result.rows
   } catch (error) {
     throw translateDatabaseError(error, streamId, expected)

@@ -3,7 +3,9 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
+import { appendToStream } from './append-to-stream.js'
 import type { Database } from './schema.js'
+import type { AppendResult, ExpectedVersion, NewEvent } from './types.js'
 
 /** The channel that `entente_append_to_stream` notifies on every append. */
 export const APPEND_CHANNEL = 'entente_events'
@@ -18,6 +20,16 @@ export interface EventLogConnection {
   readonly backend: 'postgres' | 'pglite'
   readonly db: Kysely<Database>
   readonly notifications: AppendNotifications
+  /**
+   * `appendToStream` for busy writers: the append's transaction does not NOTIFY (which would
+   * serialise commits); readers in this process are woken at once, and other processes by one
+   * NOTIFY sent after the commit, coalesced while one is in flight.
+   */
+  append(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected?: ExpectedVersion,
+  ): Promise<AppendResult>
   close(): Promise<void>
 }
 
@@ -108,10 +120,41 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
   }
   void listen()
 
+  // One NOTIFY in flight at a time; appends meanwhile are announced by the next one.
+  let announcing = false
+  let announceAgain = false
+  const announce = (streamId: string): void => {
+    if (announcing) {
+      announceAgain = true
+      return
+    }
+    announcing = true
+    void pool
+      .query(`select pg_notify('${APPEND_CHANNEL}', $1)`, [streamId])
+      .catch((error: Error) => options.onListenError?.(error))
+      .finally(() => {
+        announcing = false
+        if (announceAgain && !closed) {
+          announceAgain = false
+          announce('')
+        }
+      })
+  }
+
   return {
     backend: 'postgres',
     db,
     notifications: listeners,
+    async append(streamId, events, expected) {
+      const result = await appendToStream(db, streamId, events, expected, {
+        notifyInTransaction: false,
+      })
+      if (!result.replayed) {
+        listeners.emit(streamId)
+        announce(streamId)
+      }
+      return result
+    },
     async close() {
       closed = true
       clearTimeout(retry)
@@ -152,6 +195,14 @@ export async function openPglite(options: PgliteOptions): Promise<PgliteConnecti
     backend: 'pglite',
     db,
     notifications: listeners,
+    async append(streamId, events, expected) {
+      // One process owns the embedded store: waking this process's readers is enough.
+      const result = await appendToStream(db, streamId, events, expected, {
+        notifyInTransaction: false,
+      })
+      if (!result.replayed) listeners.emit(streamId)
+      return result
+    },
     dumpDataDir: () => pglite.dumpDataDir('none'),
     async close() {
       await unlisten().catch(() => {})

@@ -91,7 +91,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   // of one stream's appends follow its version order), replay an identical retry, check the
   // expected version, insert, move the stream head, notify readers.
   await sql`
-    create function entente_append_to_stream(p_stream_id text, p_expected text, p_events jsonb)
+    create function entente_append_to_stream(
+      p_stream_id text, p_expected text, p_events jsonb, p_notify boolean default true
+    )
     returns table (
       out_event_id uuid, out_stream_version integer, out_global_position bigint,
       out_transaction_id xid8, out_replayed boolean
@@ -155,12 +157,19 @@ export async function up(db: Kysely<any>): Promise<void> {
         on conflict (stream_id) do update set version = excluded.version, updated_at = now();
 
       -- Delivered at commit; the payload names the stream, readers query for the rest.
-      perform pg_notify('entente_events', p_stream_id);
+      -- NOTIFY serialises the commits of all notifying transactions (Postgres holds a
+      -- database-wide lock from pre-commit to the end of commit), so busy writers pass
+      -- p_notify = false and announce appends after commit instead (see connection.ts).
+      if p_notify then
+        perform pg_notify('entente_events', p_stream_id);
+      end if;
     end $$`.execute(db)
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`drop function if exists entente_append_to_stream(text, text, jsonb)`.execute(db)
+  await sql`drop function if exists entente_append_to_stream(text, text, jsonb, boolean)`.execute(
+    db,
+  )
   await sql`drop table if exists events`.execute(db)
   await sql`drop table if exists streams`.execute(db)
   await sql`drop function if exists entente_events_append_only()`.execute(db)

@@ -437,4 +437,27 @@ export function eventLogContract(t: Test, open: (t: Test) => Promise<EventLogCon
     await subscription.stop()
     t.same(seen, ['p-1'])
   })
+
+  t.test('appending through the connection wakes this process’s subscribers at once', async (t) => {
+    const log = await open(t)
+    const seen: string[] = []
+    let onSeen: () => void = () => {}
+    const arrived = new Promise<void>((resolve) => {
+      onSeen = resolve
+    })
+    const subscription = subscribe(log.db, log.notifications, {
+      from: { transactionId: '0', globalPosition: 0 },
+      pollIntervalMs: 600_000,
+      onEvents: async (events) => {
+        seen.push(...events.map((e) => e.streamId))
+        onSeen()
+      },
+    })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const result = await log.append('w-1', [event('A')], 'no_stream')
+    t.equal(result.nextExpectedVersion, 1)
+    await arrived
+    await subscription.stop()
+    t.same(seen, ['w-1'])
+  })
 }
