@@ -30,8 +30,23 @@ export interface EventLogConnection {
     events: readonly NewEvent[],
     expected?: ExpectedVersion,
   ): Promise<AppendResult>
+  /**
+   * Tries to become the one active holder of `name` across every process on this store (a
+   * projection, the relay). Undefined when another holder has it.
+   */
+  tryLock(name: string): Promise<Lease | undefined>
   close(): Promise<void>
 }
+
+/** An exclusive lock held for as long as its session lives. */
+export interface Lease {
+  /** True once the session that held the lock is gone: stop working, try to lock again. */
+  readonly lost: boolean
+  release(): Promise<void>
+}
+
+/** Advisory-lock namespace of leases (appends use 1162761285 for streams). */
+const LEASE_NAMESPACE = 1162761286
 
 const INT8_OID = 20
 
@@ -141,10 +156,55 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
       })
   }
 
+  // A lease is a session-level advisory lock on a connection of its own: it lasts exactly as
+  // long as that session, so a process that dies releases it with its connection. Behind a
+  // pooler in transaction mode session locks do not hold: point DATABASE_URL at Postgres or
+  // at a session-mode pool.
+  const leases = new Set<pg.Client>()
+  const tryLock = async (name: string): Promise<Lease | undefined> => {
+    const client = new pg.Client(clientConfig)
+    let lost = false
+    client.on('error', () => {
+      lost = true
+    })
+    client.on('end', () => {
+      lost = true
+    })
+    await client.connect()
+    const { rows } = await client.query<{ locked: boolean }>(
+      'select pg_try_advisory_lock($1, hashtext($2)) as locked',
+      [LEASE_NAMESPACE, name],
+    )
+    if (!rows[0]?.locked) {
+      await client.end().catch(() => {})
+      return undefined
+    }
+    leases.add(client)
+    // A session can die without the socket telling us (a server restart behind a proxy).
+    const probe = setInterval(() => {
+      client.query('select 1').catch(() => {
+        lost = true
+      })
+    }, 5_000)
+    probe.unref()
+    return {
+      get lost() {
+        return lost
+      },
+      async release() {
+        clearInterval(probe)
+        leases.delete(client)
+        lost = true
+        await client.end().catch(() => {})
+      },
+    }
+  }
+
   return {
     backend: 'postgres',
     db,
     notifications: listeners,
+    tryLock,
     async append(streamId, events, expected) {
       const result = await appendToStream(db, streamId, events, expected, {
         notifyInTransaction: false,
@@ -158,6 +218,7 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
     async close() {
       closed = true
       clearTimeout(retry)
+      await Promise.all([...leases].map((lease) => lease.end().catch(() => {})))
       const client = listener
       listener = undefined
       await client?.end().catch(() => {})
@@ -191,10 +252,26 @@ export async function openPglite(options: PgliteOptions): Promise<PgliteConnecti
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
   const listeners = new Listeners()
   const unlisten = await pglite.listen(APPEND_CHANNEL, (payload) => listeners.emit(payload))
+  // One process owns the store, so a lease only has to exclude holders in this process.
+  const held = new Set<string>()
   return {
     backend: 'pglite',
     db,
     notifications: listeners,
+    async tryLock(name) {
+      if (held.has(name)) return undefined
+      held.add(name)
+      let lost = false
+      return {
+        get lost() {
+          return lost
+        },
+        async release() {
+          lost = true
+          held.delete(name)
+        },
+      }
+    },
     async append(streamId, events, expected) {
       // One process owns the embedded store: waking this process's readers is enough.
       const result = await appendToStream(db, streamId, events, expected, {

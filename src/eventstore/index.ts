@@ -2,6 +2,7 @@ export { appendToStream } from './append-to-stream.js'
 export {
   type AppendNotifications,
   type EventLogConnection,
+  type Lease,
   openPglite,
   openPostgres,
   type PgliteConnection,
@@ -11,9 +12,11 @@ export {
   IdempotencyConflictError,
   WrongExpectedVersionError,
 } from './errors.js'
+export { type Lag, lagBehind } from './lag.js'
 export { LIMITS } from './limits.js'
 export { migrateToLatest } from './migrate.js'
 export { checkpointAt, readAll, readHead } from './read-all.js'
+export { readEvent } from './read-event.js'
 export { readStream } from './read-stream.js'
 export type { Database } from './schema.js'
 export { subscribe } from './subscribe.js'

@@ -31,9 +31,56 @@ export interface StreamsTable {
   updated_at: Generated<Date>
 }
 
+/** A projection's checkpoint, status and active generation (see src/projections). */
+export interface ProjectionsTable {
+  name: string
+  version: number
+  status: ColumnType<ProjectionStatus, ProjectionStatus | undefined, ProjectionStatus>
+  active_generation: Generated<number>
+  checkpoint_transaction_id: Generated<string>
+  checkpoint_position: Generated<number>
+  events_applied: Generated<number>
+  last_recorded_at: Date | null
+  rebuild_requested: Generated<boolean>
+  rebuild_generation: number | null
+  rebuild_transaction_id: string | null
+  rebuild_position: number | null
+  rebuild_events_done: number | null
+  rebuild_started_at: Date | null
+  error: JsonColumn | null
+  updated_at: Generated<Date>
+}
+
+export type ProjectionStatus = 'running' | 'rebuilding' | 'failed' | 'stopped'
+
+export interface ProjectionDocumentsTable {
+  projection: string
+  generation: number
+  kind: string
+  id: string
+  doc: JsonColumn
+}
+
+export interface ProjectionRowsTable {
+  projection: string
+  generation: number
+  source_kind: string
+  source_id: string
+  kind: string
+  id: string
+  doc: JsonColumn
+  earliest: Date | null
+  latest: Date | null
+  countries: string[]
+  people: string[]
+}
+
 export interface Database {
   events: EventsTable
   streams: StreamsTable
+  projections: ProjectionsTable
+  projection_documents: ProjectionDocumentsTable
+  projection_rows: ProjectionRowsTable
 }
 
 export type EventRow = Selectable<EventsTable>

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as eventLog from './2026-11-30T00-00-00-event-log.js'
+import * as readModels from './2026-11-30T01-00-00-read-models.js'
 
 /**
  * Every migration, by name. A static list rather than a folder scan, so that migrations load
@@ -7,6 +8,7 @@ import * as eventLog from './2026-11-30T00-00-00-event-log.js'
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-30T00-00-00-event-log': eventLog,
+  '2026-11-30T01-00-00-read-models': readModels,
 }
 
 export const migrationProvider: MigrationProvider = {
