@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type Static, Type } from 'typebox'
-import { EntenteError } from '../domain/errors.js'
+import { DomainRuleError, EntenteError } from '../domain/errors.js'
 
 /** An RFC 9457 problem details body, with Entente's stable `code` and field violations. */
 export const Problem = Type.Object(
@@ -86,7 +86,9 @@ export function sendProblem(
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | EntenteError, request, reply) => {
     if (error instanceof EntenteError) {
-      const status = STATUS_BY_CODE[error.code] ?? (error.code.startsWith('domain-') ? 409 : 422)
+      // A rule of the record's current state (already scheduled, not active…) is a conflict
+      // with that state; anything else unmapped is input the caller must fix.
+      const status = STATUS_BY_CODE[error.code] ?? (error instanceof DomainRuleError ? 409 : 422)
       return sendProblem(request, reply, status, error.code, error.message, [...error.details])
     }
     const fastifyError = error as FastifyError

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { verify } from '../eventstore/index.js'
 import { ConfigError, loadConfig } from './config.js'
+import { loadDemo } from './demo.js'
 import { DataDirInUseError, openEventLog } from './event-log.js'
 import { serve } from './serve.js'
 import { VERSION } from './version.js'
@@ -52,6 +53,28 @@ export function buildCli(): Command {
         const report = await verify(log.db, { streamId: options.stream })
         console.log(JSON.stringify(report, null, 2))
         if (!report.ok) process.exitCode = 1
+      } finally {
+        await log.close()
+      }
+    })
+
+  program
+    .command('demo')
+    .description('record the reference case (the seed article) in the configured store, once')
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .action(async () => {
+      const log = await openEventLog(loadConfig().database)
+      try {
+        const result = await loadDemo(log)
+        if (result.alreadyLoaded) {
+          console.log('the seed article is already recorded in this store')
+          return
+        }
+        for (const h of result.handled)
+          console.log(
+            `${h.streamId} v${h.nextExpectedVersion}: ${h.events.map((e) => e.type).join(', ')}`,
+          )
+        console.log(`recorded the seed article: ${result.handled.length} commands`)
       } finally {
         await log.close()
       }

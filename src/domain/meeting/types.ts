@@ -1,0 +1,43 @@
+import type { Dyad } from '../values/country.js'
+import type { ImpreciseTime } from '../values/imprecise-time.js'
+import type { Person } from '../values/person.js'
+import type { Place } from '../values/place.js'
+
+/** `sidelines`: a meeting held on the margins of a larger gathering such as a summit. */
+export const MEETING_FORMATS = ['standalone', 'sidelines', 'multilateral', 'virtual'] as const
+export type MeetingFormat = (typeof MEETING_FORMATS)[number]
+
+export interface MeetingOutcome {
+  outcomeId: string
+  summary: string
+  agreements: string[]
+  topics: string[]
+}
+
+/** What the record knows about a meeting, from its announcement on. */
+export interface MeetingRecord {
+  meetingId: string
+  /** Two or more people, from at least two countries. */
+  participants: Person[]
+  place: Place
+  /** When it is expected: a confirmed or held date falls inside it, unless rescheduled. */
+  window: ImpreciseTime
+  /** The gathering it is part of, e.g. "G20 Rome summit". */
+  occasion?: string
+  format: MeetingFormat
+  agenda: string[]
+  dyads: Dyad[]
+}
+
+/** `cancelled` keeps the confirmed date, if any, so a retracted cancellation can restore it. */
+export type MeetingState =
+  | { status: 'none' }
+  | { status: 'announced'; meeting: MeetingRecord }
+  | { status: 'confirmed'; meeting: MeetingRecord; date: ImpreciseTime }
+  | { status: 'held'; meeting: MeetingRecord; date: ImpreciseTime; outcomes: MeetingOutcome[] }
+  | { status: 'cancelled'; meeting: MeetingRecord; reason: string; date?: ImpreciseTime }
+  | { status: 'retracted'; meeting: MeetingRecord }
+
+export function initialMeetingState(): MeetingState {
+  return { status: 'none' }
+}
