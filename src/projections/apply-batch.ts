@@ -1,0 +1,144 @@
+import type { Kysely } from 'kysely'
+import type { JsonObject } from '../domain/json.js'
+import type { Checkpoint, Database, RecordedEvent } from '../eventstore/index.js'
+import { toProjectedEvent } from './projected-event.js'
+import type { DocumentKey, Projection } from './projection.js'
+import { keyOf, loadDocuments, writeDocuments } from './store.js'
+
+/** Another instance moved this projection on: this one is no longer the active runner. */
+export class CheckpointMovedError extends Error {
+  constructor(projection: string) {
+    super(`the checkpoint of ${projection} moved under this runner: another instance is active`)
+    this.name = 'CheckpointMovedError'
+  }
+}
+
+export interface ProjectionFailure {
+  eventId: string
+  globalPosition: number
+  type: string
+  message: string
+}
+
+export interface BatchOutcome {
+  /** Where the projection now stands: after the last event applied. */
+  checkpoint: Checkpoint
+  applied: number
+  failure?: ProjectionFailure
+}
+
+/** Which checkpoint columns a batch reads and advances: the live model's, or a rebuild's. */
+export type Target = 'live' | 'rebuild'
+
+/**
+ * Applies a batch of events to one generation of a projection and advances its checkpoint in
+ * the same transaction, so each event takes effect exactly once whatever happens to the
+ * process. The checkpoint row is locked and compared first: a runner that lost its lock
+ * cannot write over the one that took over.
+ *
+ * Evolve runs in memory first. When it throws on an event, what came before that event is
+ * committed, the checkpoint stops just before it, and the failure is returned (the caller
+ * marks the projection failed there).
+ */
+export async function applyBatch(
+  db: Kysely<Database>,
+  projection: Projection,
+  generation: number,
+  from: Checkpoint,
+  events: readonly RecordedEvent[],
+  target: Target,
+): Promise<BatchOutcome> {
+  const handled = new Set(projection.eventTypes)
+  const docs = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
+  let checkpoint = from
+  let applied = 0
+  let failure: ProjectionFailure | undefined
+  let lastRecordedAt: Date | undefined
+
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('projections')
+      .select([
+        'checkpoint_transaction_id',
+        'checkpoint_position',
+        'rebuild_transaction_id',
+        'rebuild_position',
+      ])
+      .where('name', '=', projection.name)
+      .forUpdate()
+      .executeTakeFirstOrThrow()
+    const stored =
+      target === 'live'
+        ? { tx: String(row.checkpoint_transaction_id), pos: Number(row.checkpoint_position) }
+        : { tx: String(row.rebuild_transaction_id), pos: Number(row.rebuild_position) }
+    if (stored.tx !== from.transactionId || stored.pos !== from.globalPosition)
+      throw new CheckpointMovedError(projection.name)
+
+    const relevant = events.filter((e) => handled.has(e.type)).map(toProjectedEvent)
+    const keys = new Map<string, DocumentKey>()
+    for (const event of relevant)
+      for (const key of projection.keysOf(event)) keys.set(keyOf(key), key)
+    const loaded = await loadDocuments(trx, projection.name, generation, [...keys.values()])
+
+    let next = 0
+    for (const stored of events) {
+      if (handled.has(stored.type)) {
+        const event = relevant[next++]!
+        try {
+          const changes: [string, DocumentKey, JsonObject | undefined][] = []
+          for (const key of projection.keysOf(event)) {
+            const k = keyOf(key)
+            const before = docs.has(k) ? docs.get(k)!.doc : loaded.get(k)
+            changes.push([k, key, projection.evolve(before, event, key)])
+          }
+          for (const [k, key, doc] of changes) docs.set(k, { key, doc })
+        } catch (error) {
+          failure = {
+            eventId: stored.eventId,
+            globalPosition: stored.globalPosition,
+            type: stored.type,
+            message: (error as Error).message ?? String(error),
+          }
+          break
+        }
+      }
+      checkpoint = { transactionId: stored.transactionId, globalPosition: stored.globalPosition }
+      lastRecordedAt = stored.recordedAt
+      applied++
+    }
+
+    await writeDocuments(trx, projection, generation, docs)
+    const advance =
+      target === 'live'
+        ? {
+            checkpoint_transaction_id: checkpoint.transactionId,
+            checkpoint_position: checkpoint.globalPosition,
+            ...(lastRecordedAt ? { last_recorded_at: lastRecordedAt } : {}),
+          }
+        : {
+            rebuild_transaction_id: checkpoint.transactionId,
+            rebuild_position: checkpoint.globalPosition,
+          }
+    await trx
+      .updateTable('projections')
+      .set((eb) => ({
+        ...advance,
+        ...(target === 'live'
+          ? { events_applied: eb('events_applied', '+', applied) }
+          : {
+              rebuild_events_done: eb(
+                eb.fn.coalesce('rebuild_events_done', eb.val(0)),
+                '+',
+                applied,
+              ),
+            }),
+        ...(failure && target === 'live'
+          ? { status: 'failed' as const, error: JSON.stringify(failure) }
+          : {}),
+        updated_at: new Date(),
+      }))
+      .where('name', '=', projection.name)
+      .execute()
+    return { checkpoint, applied, failure }
+  })
+}

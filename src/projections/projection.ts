@@ -1,0 +1,56 @@
+import type { JsonObject } from '../domain/json.js'
+
+/**
+ * An event as projections see it: its data upcast to the current schema, with where and
+ * when it was recorded.
+ */
+export interface ProjectedEvent {
+  eventId: string
+  streamId: string
+  streamVersion: number
+  globalPosition: number
+  /** When the log recorded it (RFC 3339); as-of reads replay events up to a recorded time. */
+  recordedAt: string
+  type: string
+  data: JsonObject
+  metadata: JsonObject
+}
+
+/** A document of a read model: e.g. `{ kind: 'visit', id: '<visitId>' }`. */
+export interface DocumentKey {
+  kind: string
+  id: string
+}
+
+/**
+ * A row derived from a document, for filtering and ordering in SQL: the runner replaces all
+ * rows of a document whenever the document changes. Instants are RFC 3339 in UTC.
+ */
+export interface ReadModelRow {
+  kind: string
+  id: string
+  doc: JsonObject
+  /** Earliest and latest instants of the row's time, for date-range filters and ordering. */
+  earliest?: string | null
+  latest?: string | null
+  /** ISO 3166-1 alpha-2 codes the row concerns (both sides of a visit, a call's parties). */
+  countries?: string[]
+  /** Person ids (QIDs or slugs) the row concerns. */
+  people?: string[]
+}
+
+/**
+ * A read model: which events it reads, which documents each event touches, a pure `evolve`
+ * per document, and the rows each document shows to queries. The same functions serve live
+ * updates, rebuilds from zero, and as-of reads (replay in memory up to a recorded time).
+ */
+export interface Projection<Doc extends JsonObject = JsonObject> {
+  name: string
+  /** Raise when evolve or rows change: the stored model is rebuilt from the log. */
+  version: number
+  eventTypes: readonly string[]
+  keysOf(event: ProjectedEvent): DocumentKey[]
+  /** The document after the event; undefined removes it. Pure; never mutates `doc`. */
+  evolve(doc: Doc | undefined, event: ProjectedEvent, key: DocumentKey): Doc | undefined
+  rows(key: DocumentKey, doc: Doc): ReadModelRow[]
+}

@@ -1,0 +1,301 @@
+import type { Kysely } from 'kysely'
+import type { Checkpoint, Database, EventLogConnection, Lease } from '../eventstore/index.js'
+import { readAll } from '../eventstore/index.js'
+import { applyBatch, CheckpointMovedError } from './apply-batch.js'
+import type { Projection } from './projection.js'
+import { dropGeneration } from './store.js'
+
+export interface RebuildProgress {
+  projection: string
+  eventsDone: number
+  /** Events in the log when the rebuild started (what "done" is measured against). */
+  eventsTotal: number
+  eventsPerSecond: number
+  secondsLeft: number
+}
+
+export interface RunnerLogger {
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface RunnerOptions {
+  log: EventLogConnection
+  projection: Projection
+  batchSize?: number
+  rebuildBatchSize?: number
+  /** Poll for new events this often when no notification comes (default 1000 ms). */
+  pollIntervalMs?: number
+  /** A standby tries to take the lock this often (default 2000 ms). */
+  standbyIntervalMs?: number
+  logger?: RunnerLogger
+  onRebuildProgress?: (progress: RebuildProgress) => void
+}
+
+export type RunnerRole = 'standby' | 'active' | 'stopped'
+
+const silent: RunnerLogger = { info() {}, warn() {}, error() {} }
+
+/** Creates the projection's row on first sight (generation 1, at the start of the log). */
+export async function registerProjection(db: Kysely<Database>, projection: Projection) {
+  await db
+    .insertInto('projections')
+    .values({ name: projection.name, version: projection.version })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute()
+}
+
+/**
+ * Keeps one projection up to date: takes the projection's lock (one active instance across
+ * processes; the others stand by and take over when it goes), then reads the log from the
+ * checkpoint in batches, waking on append notifications and polling as a fallback. A new
+ * projection version, or a requested rebuild, builds the next generation aside and switches.
+ */
+export class ProjectionRunner {
+  readonly #o: Required<Omit<RunnerOptions, 'onRebuildProgress'>> &
+    Pick<RunnerOptions, 'onRebuildProgress'>
+  #lease: Lease | undefined
+  #stopped = false
+  #running: Promise<void> | undefined
+  #wake: (() => void) | undefined
+  #pending = false
+  #unsubscribe: (() => void) | undefined
+
+  constructor(options: RunnerOptions) {
+    this.#o = {
+      batchSize: 500,
+      rebuildBatchSize: 2_000,
+      pollIntervalMs: 1_000,
+      standbyIntervalMs: 2_000,
+      logger: silent,
+      ...options,
+    }
+  }
+
+  get role(): RunnerRole {
+    if (this.#stopped) return 'stopped'
+    return this.#lease && !this.#lease.lost ? 'active' : 'standby'
+  }
+
+  start(): this {
+    this.#unsubscribe = this.#o.log.notifications.onAppend(() => {
+      this.#pending = true
+      this.#wake?.()
+    })
+    this.#running = this.#loop()
+    return this
+  }
+
+  /** Stops after the batch in hand and releases the lock. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#unsubscribe?.()
+    this.#wake?.()
+    await this.#running
+    await this.#lease?.release()
+    this.#lease = undefined
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#pending || this.#stopped) return resolve()
+      const timer = setTimeout(done, ms)
+      const self = this
+      function done() {
+        clearTimeout(timer)
+        self.#wake = undefined
+        resolve()
+      }
+      this.#wake = done
+    })
+  }
+
+  async #loop(): Promise<void> {
+    const { log, projection, logger } = this.#o
+    while (!this.#stopped) {
+      try {
+        if (!this.#lease || this.#lease.lost) {
+          this.#lease = await log.tryLock(`projection:${projection.name}`)
+          if (!this.#lease) {
+            await new Promise((r) => setTimeout(r, this.#o.standbyIntervalMs))
+            continue
+          }
+          await registerProjection(log.db, projection)
+          logger.info({ projection: projection.name }, 'projection runner is active')
+        }
+        const row = await log.db
+          .selectFrom('projections')
+          .selectAll()
+          .where('name', '=', projection.name)
+          .executeTakeFirstOrThrow()
+        if (row.version !== projection.version || row.rebuild_requested) {
+          await this.#rebuild()
+          continue
+        }
+        if (row.status === 'failed') {
+          await this.#sleep(this.#o.pollIntervalMs)
+          this.#pending = false
+          continue
+        }
+        this.#pending = false
+        const from: Checkpoint = {
+          transactionId: String(row.checkpoint_transaction_id),
+          globalPosition: Number(row.checkpoint_position),
+        }
+        const slice = await readAll(log.db, { after: from, limit: this.#o.batchSize })
+        if (slice.events.length > 0) {
+          const outcome = await applyBatch(
+            log.db,
+            projection,
+            row.active_generation,
+            from,
+            slice.events,
+            'live',
+          )
+          if (outcome.failure)
+            logger.error(
+              { projection: projection.name, failure: outcome.failure },
+              'projection stopped at an event it cannot apply',
+            )
+        }
+        if (slice.caughtUp) await this.#sleep(this.#o.pollIntervalMs)
+      } catch (error) {
+        if (error instanceof CheckpointMovedError) {
+          logger.warn({ projection: projection.name }, error.message)
+          await this.#lease?.release()
+          this.#lease = undefined
+          continue
+        }
+        logger.error(
+          { projection: projection.name, err: error },
+          'projection runner failed; retrying',
+        )
+        await new Promise((r) => setTimeout(r, Math.min(this.#o.pollIntervalMs, 1_000)))
+      }
+    }
+  }
+
+  /** Builds the next generation from the start of the log, then switches readers to it. */
+  async #rebuild(): Promise<void> {
+    const { log, projection, logger } = this.#o
+    const db = log.db
+    const row = await db
+      .selectFrom('projections')
+      .selectAll()
+      .where('name', '=', projection.name)
+      .executeTakeFirstOrThrow()
+    const resuming = row.status === 'rebuilding' && row.rebuild_generation !== null
+    const generation = resuming ? row.rebuild_generation! : row.active_generation + 1
+    if (!resuming) {
+      await dropGeneration(db, projection.name, generation)
+      await db
+        .updateTable('projections')
+        .set({
+          status: 'rebuilding',
+          rebuild_generation: generation,
+          rebuild_transaction_id: '0',
+          rebuild_position: 0,
+          rebuild_events_done: 0,
+          rebuild_started_at: new Date(),
+          updated_at: new Date(),
+        })
+        .where('name', '=', projection.name)
+        .execute()
+    }
+    logger.info({ projection: projection.name, generation, resuming }, 'rebuilding projection')
+    const total = Number(
+      (
+        await db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
+    const started = performance.now()
+    const fresh = await db
+      .selectFrom('projections')
+      .selectAll()
+      .where('name', '=', projection.name)
+      .executeTakeFirstOrThrow()
+    let from: Checkpoint = {
+      transactionId: String(fresh.rebuild_transaction_id ?? '0'),
+      globalPosition: Number(fresh.rebuild_position ?? 0),
+    }
+    const doneBefore = Number(fresh.rebuild_events_done ?? 0)
+    let done = doneBefore
+    while (!this.#stopped && this.#lease && !this.#lease.lost) {
+      const slice = await readAll(db, { after: from, limit: this.#o.rebuildBatchSize })
+      if (slice.events.length > 0) {
+        const outcome = await applyBatch(db, projection, generation, from, slice.events, 'rebuild')
+        from = outcome.checkpoint
+        done += outcome.applied
+        const seconds = (performance.now() - started) / 1000
+        const rate = seconds > 0 ? (done - doneBefore) / seconds : 0
+        this.#o.onRebuildProgress?.({
+          projection: projection.name,
+          eventsDone: done,
+          eventsTotal: Math.max(total, done),
+          eventsPerSecond: rate,
+          secondsLeft: rate > 0 ? Math.max(0, total - done) / rate : 0,
+        })
+        if (outcome.failure) {
+          await db
+            .updateTable('projections')
+            .set({
+              status: 'failed',
+              error: JSON.stringify(outcome.failure),
+              rebuild_requested: false,
+              updated_at: new Date(),
+            })
+            .where('name', '=', projection.name)
+            .execute()
+          logger.error(
+            { projection: projection.name, failure: outcome.failure },
+            'rebuild stopped at an event it cannot apply',
+          )
+          return
+        }
+      }
+      if (!slice.caughtUp) continue
+      // Caught up: switch readers to the new generation in one transaction.
+      const old = await db.transaction().execute(async (trx) => {
+        const current = await trx
+          .selectFrom('projections')
+          .selectAll()
+          .where('name', '=', projection.name)
+          .forUpdate()
+          .executeTakeFirstOrThrow()
+        if (
+          String(current.rebuild_transaction_id) !== from.transactionId ||
+          Number(current.rebuild_position) !== from.globalPosition
+        )
+          throw new CheckpointMovedError(projection.name)
+        await trx
+          .updateTable('projections')
+          .set({
+            version: projection.version,
+            status: 'running',
+            active_generation: generation,
+            checkpoint_transaction_id: from.transactionId,
+            checkpoint_position: from.globalPosition,
+            events_applied: done,
+            rebuild_requested: false,
+            rebuild_generation: null,
+            rebuild_transaction_id: null,
+            rebuild_position: null,
+            rebuild_events_done: null,
+            rebuild_started_at: null,
+            error: null,
+            updated_at: new Date(),
+          })
+          .where('name', '=', projection.name)
+          .execute()
+        return current.active_generation
+      })
+      await dropGeneration(db, projection.name, old)
+      logger.info({ projection: projection.name, generation, events: done }, 'rebuilt projection')
+      return
+    }
+  }
+}

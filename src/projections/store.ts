@@ -1,0 +1,101 @@
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { JsonObject } from '../domain/json.js'
+import type { Database } from '../eventstore/index.js'
+import type { DocumentKey, Projection } from './projection.js'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+export const keyOf = (key: DocumentKey) => `${key.kind}\u0000${key.id}`
+
+/** The documents of one generation for these keys, by `keyOf`. */
+export async function loadDocuments(
+  db: Db,
+  projection: string,
+  generation: number,
+  keys: readonly DocumentKey[],
+): Promise<Map<string, JsonObject>> {
+  const found = new Map<string, JsonObject>()
+  if (keys.length === 0) return found
+  const { rows } = await sql<{ kind: string; id: string; doc: JsonObject }>`
+    select d.kind, d.id, d.doc
+      from projection_documents d
+      join jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
+        on d.kind = k.kind and d.id = k.id
+     where d.projection = ${projection} and d.generation = ${generation}`.execute(db)
+  for (const row of rows) found.set(keyOf(row), row.doc)
+  return found
+}
+
+/**
+ * Writes changed documents (undefined: removed) and replaces the rows derived from each, in
+ * three set-based statements whatever the number of documents.
+ */
+export async function writeDocuments(
+  db: Db,
+  projection: Projection,
+  generation: number,
+  changed: Map<string, { key: DocumentKey; doc: JsonObject | undefined }>,
+): Promise<void> {
+  if (changed.size === 0) return
+  const keys = [...changed.values()].map((c) => c.key)
+  const present = [...changed.values()].filter((c) => c.doc !== undefined)
+  const rows = present.flatMap(({ key, doc }) =>
+    projection.rows(key, doc!).map((row) => ({
+      source_kind: key.kind,
+      source_id: key.id,
+      kind: row.kind,
+      id: row.id,
+      doc: row.doc,
+      earliest: row.earliest ?? null,
+      latest: row.latest ?? null,
+      countries: row.countries ?? [],
+      people: row.people ?? [],
+    })),
+  )
+  const name = projection.name
+  await sql`
+    delete from projection_rows r
+     using jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
+     where r.projection = ${name} and r.generation = ${generation}
+       and r.source_kind = k.kind and r.source_id = k.id`.execute(db)
+  await sql`
+    delete from projection_documents d
+     using jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
+     where d.projection = ${name} and d.generation = ${generation}
+       and d.kind = k.kind and d.id = k.id`.execute(db)
+  if (present.length > 0)
+    await sql`
+      insert into projection_documents (projection, generation, kind, id, doc)
+      select ${name}, ${generation}, k.kind, k.id, k.doc
+        from jsonb_to_recordset(${JSON.stringify(present.map((p) => ({ ...p.key, doc: p.doc })))}::jsonb)
+          as k(kind text, id text, doc jsonb)`.execute(db)
+  if (rows.length > 0)
+    await sql`
+      insert into projection_rows (projection, generation, source_kind, source_id, kind, id, doc,
+                                   earliest, latest, countries, people)
+      select ${name}, ${generation}, r.source_kind, r.source_id, r.kind, r.id, r.doc,
+             r.earliest, r.latest,
+             array(select jsonb_array_elements_text(r.countries)),
+             array(select jsonb_array_elements_text(r.people))
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as r(source_kind text, source_id text, kind text, id text, doc jsonb,
+               earliest timestamptz, latest timestamptz, countries jsonb, people jsonb)
+      on conflict (projection, generation, kind, id) do update
+        set doc = excluded.doc, earliest = excluded.earliest, latest = excluded.latest,
+            countries = excluded.countries, people = excluded.people,
+            source_kind = excluded.source_kind, source_id = excluded.source_id`.execute(db)
+}
+
+/** Removes a whole generation (after a rebuild switched away from it, or a failed rebuild). */
+export async function dropGeneration(db: Db, projection: string, generation: number) {
+  await db
+    .deleteFrom('projection_rows')
+    .where('projection', '=', projection)
+    .where('generation', '=', generation)
+    .execute()
+  await db
+    .deleteFrom('projection_documents')
+    .where('projection', '=', projection)
+    .where('generation', '=', generation)
+    .execute()
+}

@@ -1,0 +1,248 @@
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import t from 'tap'
+import type { EventLogConnection } from '../../../src/eventstore/index.js'
+import { ProjectionRunner } from '../../../src/projections/runner.js'
+import { projectionReports, requestRebuild } from '../../../src/projections/status.js'
+import { countingProjection } from '../../helpers/counting-projection.js'
+import { openTestPostgres } from '../../helpers/postgres.js'
+
+const root = path.resolve(import.meta.dirname, '../../..')
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function appendMany(
+  log: EventLogConnection,
+  streams: number,
+  perStream: number,
+  type = 'Counted',
+) {
+  for (let v = 0; v < perStream; v++)
+    await Promise.all(
+      Array.from({ length: streams }, (_, s) =>
+        log.append(`s-${s}`, [{ eventId: randomUUID(), type, data: { v } }]),
+      ),
+    )
+}
+
+/** The documents of the active generation: stream id → { count, versions }. */
+async function documents(log: EventLogConnection, name = 'stream-counts') {
+  const row = await log.db
+    .selectFrom('projections')
+    .select('active_generation')
+    .where('name', '=', name)
+    .executeTakeFirst()
+  const docs = await log.db
+    .selectFrom('projection_documents')
+    .select(['id', 'doc'])
+    .where('projection', '=', name)
+    .where('generation', '=', row?.active_generation ?? 1)
+    .execute()
+  return new Map(docs.map((d) => [d.id, d.doc as { count: number; versions: number[] }]))
+}
+
+async function until(check: () => Promise<boolean>, ms = 30_000) {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await check()) return true
+    await sleep(50)
+  }
+  return false
+}
+
+const exact = (
+  docs: Map<string, { count: number; versions: number[] }>,
+  streams: number,
+  perStream: number,
+) =>
+  docs.size === streams &&
+  [...docs.values()].every((d) => d.count === perStream && d.versions.every((v, i) => v === i + 1))
+
+t.test('a runner catches up, then follows appends, applying each event once', async (t) => {
+  const log = await openTestPostgres(t)
+  await appendMany(log, 3, 20)
+  const runner = new ProjectionRunner({
+    log,
+    projection: countingProjection(),
+    batchSize: 7,
+    pollIntervalMs: 60_000,
+  }).start()
+  t.teardown(() => runner.stop())
+  t.ok(await until(async () => exact(await documents(log), 3, 20)), 'caught up with what was there')
+  await appendMany(log, 3, 5)
+  t.ok(
+    await until(async () => exact(await documents(log), 3, 25)),
+    'woken by appends, without polling',
+  )
+  const [report] = await projectionReports(log.db, [countingProjection()])
+  t.equal(report!.status, 'running')
+  t.equal(report!.lag.events, 0, 'no lag once caught up')
+  t.equal(report!.eventsApplied, 75)
+})
+
+t.test(
+  'a runner killed in the middle of its batches resumes without applying anything twice',
+  async (t) => {
+    const log = await openTestPostgres(t)
+    await appendMany(log, 10, 150)
+    const start = () => {
+      const child = spawn(
+        process.execPath,
+        ['--import=tsx', 'test/helpers/run-projection.ts', log.url],
+        {
+          cwd: root,
+          env: { ...process.env, BATCH_SIZE: '40' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      )
+      const exited = new Promise((resolve) => child.on('exit', resolve))
+      return { child, exited }
+    }
+    const first = start()
+    t.ok(
+      await until(async () => {
+        const [r] = await projectionReports(log.db, [countingProjection()])
+        return (r?.eventsApplied ?? 0) >= 200
+      }),
+      'the first runner got going',
+    )
+    first.child.kill('SIGKILL')
+    await first.exited
+    const [midway] = await projectionReports(log.db, [countingProjection()])
+    t.ok(midway!.eventsApplied < 1500, `killed midway (${midway!.eventsApplied} of 1500 applied)`)
+
+    const second = start()
+    t.teardown(() => second.child.kill('SIGKILL'))
+    t.ok(
+      await until(async () => exact(await documents(log), 10, 150), 60_000),
+      'the next runner finished the work exactly once',
+    )
+    second.child.kill('SIGTERM')
+    await second.exited
+  },
+)
+
+t.test('of two runners one is active, and the other takes over when it stops', async (t) => {
+  const log = await openTestPostgres(t)
+  const options = {
+    log,
+    projection: countingProjection(),
+    standbyIntervalMs: 100,
+    pollIntervalMs: 200,
+  }
+  const a = new ProjectionRunner(options).start()
+  const b = new ProjectionRunner(options).start()
+  t.teardown(() => Promise.all([a.stop(), b.stop()]))
+  t.ok(await until(async () => a.role === 'active' || b.role === 'active'), 'one becomes active')
+  await sleep(300)
+  t.equal([a.role, b.role].filter((r) => r === 'active').length, 1, 'only one is active')
+  const [active, standby] = a.role === 'active' ? [a, b] : [b, a]
+  await appendMany(log, 2, 10)
+  t.ok(await until(async () => exact(await documents(log), 2, 10)))
+  const stoppedAt = Date.now()
+  await active.stop()
+  t.ok(await until(async () => standby.role === 'active', 5_000), 'the standby took over')
+  t.comment(`takeover after ${Date.now() - stoppedAt} ms`)
+  await appendMany(log, 2, 10)
+  t.ok(
+    await until(async () => exact(await documents(log), 2, 20)),
+    'and applies what comes next, once',
+  )
+})
+
+t.test(
+  'an event a projection cannot apply stops that projection there, and the others go on',
+  async (t) => {
+    const log = await openTestPostgres(t)
+    await appendMany(log, 1, 3)
+    await log.append('s-0', [{ eventId: randomUUID(), type: 'Poison', data: {} }])
+    await appendMany(log, 1, 2)
+    const broken = new ProjectionRunner({
+      log,
+      projection: countingProjection(),
+      pollIntervalMs: 100,
+    }).start()
+    const other = new ProjectionRunner({
+      log,
+      projection: { ...countingProjection('other-counts'), eventTypes: ['Counted'] },
+      pollIntervalMs: 100,
+    }).start()
+    t.teardown(() => Promise.all([broken.stop(), other.stop()]))
+    t.ok(
+      await until(
+        async () =>
+          (await projectionReports(log.db, [countingProjection()]))[0]!.status === 'failed',
+      ),
+    )
+    const [report] = await projectionReports(log.db, [countingProjection()])
+    t.match(
+      report!.error,
+      { type: 'Poison', message: /cannot apply/ },
+      'the status names the event and the error',
+    )
+    t.equal(report!.lag.events, 3, 'it stopped just before the poison event')
+    t.same((await documents(log)).get('s-0')?.count, 3, 'what came before was applied')
+    t.ok(
+      await until(async () => (await documents(log, 'other-counts')).get('s-0')?.count === 5),
+      'the other projection applied everything',
+    )
+  },
+)
+
+t.test(
+  'a rebuild builds aside and switches, and readers never see a half-built model',
+  async (t) => {
+    const log = await openTestPostgres(t)
+    await appendMany(log, 20, 50)
+    const v1 = new ProjectionRunner({
+      log,
+      projection: countingProjection(),
+      pollIntervalMs: 100,
+    }).start()
+    t.ok(await until(async () => exact(await documents(log), 20, 50)))
+    await v1.stop()
+
+    // Version 2 of the code rebuilds; meanwhile readers read the active generation.
+    const progress: number[] = []
+    const v2 = new ProjectionRunner({
+      log,
+      projection: countingProjection('stream-counts', 2),
+      rebuildBatchSize: 25,
+      pollIntervalMs: 100,
+      onRebuildProgress: (p) => progress.push(p.eventsDone),
+    }).start()
+    t.teardown(() => v2.stop())
+    let halfBuilt = 0
+    let switched = false
+    while (!switched) {
+      const docs = await documents(log)
+      if (!exact(docs, 20, 50)) halfBuilt++
+      const [r] = await projectionReports(log.db, [countingProjection('stream-counts', 2)])
+      switched = r!.version === 2 && r!.status === 'running'
+    }
+    t.equal(halfBuilt, 0, 'every read saw a complete model')
+    t.ok(progress.length > 10, 'progress was reported along the way')
+    t.equal(progress.at(-1), 1000)
+    t.ok(
+      await until(async () => {
+        const generations = await log.db
+          .selectFrom('projection_documents')
+          .select('generation')
+          .distinct()
+          .execute()
+        return generations.length === 1 && generations[0]!.generation === 2
+      }),
+      'the old generation is dropped after the switch',
+    )
+
+    await requestRebuild(log.db, countingProjection('stream-counts', 2))
+    t.ok(
+      await until(async () => {
+        const [r] = await projectionReports(log.db, [countingProjection('stream-counts', 2)])
+        return r!.generation === 3 && r!.status === 'running'
+      }),
+      'a requested rebuild runs on the active instance',
+    )
+    t.ok(exact(await documents(log), 20, 50))
+  },
+)
