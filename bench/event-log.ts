@@ -44,7 +44,12 @@ async function rate(writers: number, ms: number, work: (writer: number) => Promi
   let events = 0
   await Promise.all(
     Array.from({ length: writers }, async (_, w) => {
-      while (performance.now() < deadline) events += await work(w)
+      while (performance.now() < deadline) {
+        // Not `events += await work(w)`: that reads `events` before awaiting and loses the
+        // other writers' additions made meanwhile.
+        const done = await work(w)
+        events += done
+      }
     }),
   )
   return events / ((performance.now() - started) / 1000)
@@ -52,7 +57,7 @@ async function rate(writers: number, ms: number, work: (writer: number) => Promi
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-async function measureShape(
+export async function measureShape(
   log: EventLogConnection,
   url: string,
   shape: Shape,
