@@ -1,0 +1,152 @@
+import { compact } from '../../domain/json.js'
+import type { Interaction } from '../../domain/relationship/interaction-coding.js'
+import type {
+  CooperationArea,
+  FrictionSeverity,
+  RelationshipLabel,
+} from '../../domain/relationship/types.js'
+import type { ImpreciseTime } from '../../domain/values/imprecise-time.js'
+import type { Person } from '../../domain/values/person.js'
+import type { Place } from '../../domain/values/place.js'
+import { occurredAt, type Source } from '../../domain/values/source.js'
+import type {
+  EngagementItem,
+  EngagementState,
+  InteractionItem,
+  Item,
+  ItemOrigin,
+  SubjectType,
+} from './items.js'
+
+/**
+ * What each event says about a pair, as relationship items: pure functions of the event's data
+ * (as corrected), so that a correction can replace exactly what its target contributed.
+ */
+
+// Event data is read loosely: the aggregate that wrote it has checked it.
+type Loose = Record<string, unknown>
+
+/** "A and B", "A, B and C". */
+const names = (people: readonly Person[]) => {
+  const all = people.map((p) => p.name)
+  return all.length < 2 ? (all[0] ?? '') : `${all.slice(0, -1).join(', ')} and ${all.at(-1)}`
+}
+
+function interactionsOf(d: Loose, base: ItemOrigin, dyad: string): InteractionItem[] {
+  const sources = (d.sources ?? []) as Source[]
+  const firstHand = sources.some((s) => !s.derivedFrom?.length)
+  return ((d.interactions ?? []) as Interaction[])
+    .filter((i) => i.dyad.join('-') === dyad)
+    .map((i) => ({
+      ...base,
+      item: 'interaction',
+      kind: i.kind,
+      cameo: i.cameo,
+      plover: i.plover,
+      mode: i.mode,
+      weight: i.weight,
+      codingVersion: i.codingVersion,
+      at: i.occurredAt ?? base.recordedAt,
+      firstHand,
+    }))
+}
+
+/** What a visit, call or meeting event says of that engagement: its status, time, title. */
+function engagementItems(type: string, d: Loose, base: ItemOrigin): EngagementItem[] {
+  const item = (subject: SubjectType, status: EngagementState, rest: object = {}) => [
+    {
+      ...base,
+      item: 'engagement' as const,
+      subject: { type: subject, id: d[`${subject}Id`] as string },
+      status,
+      ...compact(rest),
+    },
+  ]
+  const participants = () => names((d.participants ?? []) as Person[])
+  switch (type) {
+    case 'VisitScheduled': {
+      const { visitor, destination } = d as { visitor: Person; destination: Place }
+      const title = `${visitor.name} visits ${destination.city}`
+      return item('visit', 'scheduled', { title, time: d.period, place: destination })
+    }
+    case 'VisitCancelled':
+      return item('visit', 'cancelled')
+    case 'VisitCompleted':
+      return item('visit', 'completed', { time: d.period })
+    case 'CallRecorded':
+      return item('call', 'held', { title: `Call between ${participants()}`, time: d.date })
+    case 'MeetingAnnounced': {
+      const occasion = d.occasion ? ` (${d.occasion})` : ''
+      const title = `Meeting of ${participants()}${occasion}`
+      return item('meeting', 'announced', { title, time: d.window, place: d.place })
+    }
+    case 'MeetingHeld':
+      return item('meeting', 'held', { time: d.date, place: d.place })
+    case 'MeetingCancelled':
+      return item('meeting', 'cancelled')
+    default:
+      return []
+  }
+}
+
+/** What the event (of `type`, with data `data`) says about the pair `dyad` (`FR-US`). */
+export function itemsOf(type: string, data: object, base: ItemOrigin, dyad: string): Item[] {
+  const d = data as Loose
+  const interactions = interactionsOf(d, base, dyad)
+  const at = interactions[0]?.at ?? base.recordedAt
+  return [
+    ...interactions,
+    ...engagementItems(type, d, base),
+    ...relationshipItems(type, d, base, at),
+  ]
+}
+
+/** Items of the relationship stream's own facts. */
+function relationshipItems(type: string, d: Loose, base: ItemOrigin, at: string): Item[] {
+  switch (type) {
+    case 'FrictionRecorded':
+      return [
+        {
+          ...base,
+          item: 'friction',
+          frictionId: d.frictionId as string,
+          title: d.title as string,
+          severity: d.severity as FrictionSeverity,
+          ...compact({ since: d.since as ImpreciseTime | undefined }),
+          topics: (d.topics ?? []) as string[],
+          thirdParties: (d.thirdParties ?? []) as string[],
+          at,
+        },
+      ]
+    case 'FrictionResolved': {
+      const when = occurredAt(d.date as ImpreciseTime | undefined, (d.sources ?? []) as Source[])
+      const { frictionId, resolution } = d as unknown as { frictionId: string; resolution: string }
+      return [{ ...base, item: 'resolution', frictionId, resolution, at: when }]
+    }
+    case 'CooperationRecorded': {
+      const { area, topic } = d as unknown as { area: CooperationArea; topic: string }
+      return [{ ...base, item: 'cooperation', area, topic, at }]
+    }
+    case 'RelationshipAssessed': {
+      const { label, rationale } = d as unknown as { label: RelationshipLabel; rationale: string }
+      const asOf = d.asOf as ImpreciseTime | undefined
+      return [{ ...base, item: 'assessment', label, rationale, ...compact({ asOf }) }]
+    }
+    default:
+      return []
+  }
+}
+
+/** Every pair an event's data names: `dyad`, `dyads`, and its interactions' dyads. */
+export function dyadsIn(data: unknown): string[] {
+  if (typeof data !== 'object' || data === null) return []
+  const d = data as Loose
+  const pairs = [
+    d.dyad,
+    ...(Array.isArray(d.dyads) ? d.dyads : []),
+    ...(Array.isArray(d.interactions) ? d.interactions.map((i) => (i as Interaction).dyad) : []),
+  ]
+  const ok = (p: unknown): p is [string, string] =>
+    Array.isArray(p) && p.length === 2 && p.every((c) => typeof c === 'string')
+  return [...new Set(pairs.filter(ok).map((p) => [...p].sort().join('-')))]
+}

@@ -1,0 +1,57 @@
+import { asJson } from '../itinerary/fact-log.js'
+import type { DocumentKey, Projection, ReadModelRow } from '../projection.js'
+import {
+  evolveRelationshipDoc,
+  RELATIONSHIP_EVENT_TYPES,
+  type RelationshipDoc,
+  relationshipKeysOf,
+} from './evolve.js'
+
+export type { RelationshipDoc } from './evolve.js'
+export type * from './items.js'
+export { RELATIONSHIP_RULES, type RelationshipRules } from './rules.js'
+export {
+  type LabelChange,
+  labelHistory,
+  type Reading,
+  readAt,
+  scoreAt,
+  type Trend,
+} from './score.js'
+export { type EngagementSummary, type RelationshipStatus, relationshipStatus } from './status.js'
+
+/**
+ * One row per pair (kind `relationship`, id `FR-US`): countries both of the pair, no people,
+ * bounds the first and last interaction times. The doc is the whole document: the API computes
+ * `relationshipStatus(doc, now)` from it at query time.
+ */
+export function relationshipRows(key: DocumentKey, doc: RelationshipDoc): ReadModelRow[] {
+  const times = doc.items.flatMap((i) => (i.item === 'interaction' ? [i.at] : [])).sort()
+  return [
+    {
+      kind: 'relationship',
+      id: key.id,
+      doc: asJson(doc)!,
+      earliest: times[0] ?? null,
+      latest: times.at(-1) ?? null,
+      countries: [...doc.dyad],
+      people: [],
+    },
+  ]
+}
+
+/**
+ * Relationship status: one document per pair of countries, from the coded interactions that
+ * visits, calls, meetings, frictions and cooperation carry, with frictions, cooperation, the
+ * analysts' assessments and the label history under `RELATIONSHIP_RULES` (stored in the doc).
+ * Retracted facts leave the score; cancellations stay and their REJECT coding counts.
+ */
+export const relationshipStatusProjection: Projection = {
+  name: 'relationship-status',
+  version: 1,
+  eventTypes: RELATIONSHIP_EVENT_TYPES,
+  keysOf: relationshipKeysOf,
+  evolve: (doc, event, key) =>
+    asJson(evolveRelationshipDoc(doc as unknown as RelationshipDoc | undefined, event, key.id)),
+  rows: (key, doc) => relationshipRows(key, doc as unknown as RelationshipDoc),
+}

@@ -1,0 +1,186 @@
+import fc from 'fast-check'
+import t from 'tap'
+import { canonicalJson, type JsonObject } from '../../../src/domain/json.js'
+import type { Interaction } from '../../../src/domain/relationship/interaction-coding.js'
+import type { Source } from '../../../src/domain/values/source.js'
+import { type VisitState, visitDecider } from '../../../src/domain/visit/index.js'
+import { PROJECTIONS } from '../../../src/projections/index.js'
+import { itineraryProjection } from '../../../src/projections/itinerary/index.js'
+import type { VisitDoc } from '../../../src/projections/itinerary/types.js'
+import type { ProjectedEvent, Projection } from '../../../src/projections/projection.js'
+import type { RelationshipDoc } from '../../../src/projections/relationship-status/index.js'
+import {
+  labelHistory,
+  relationshipStatus,
+  relationshipStatusProjection,
+} from '../../../src/projections/relationship-status/index.js'
+import { replay, rowsOf } from '../../../src/projections/replay.js'
+import { histories, historiesWith } from './arbitraries.js'
+
+const RUNS = { numRuns: 60 }
+const asJson = <T>(value: T): T => JSON.parse(JSON.stringify(value))
+/** The documents as the runner stores and reads them back: jsonb drops undefined members. */
+const stored = (docs: Map<string, JsonObject>) =>
+  new Map(Object.entries(asJson(Object.fromEntries(docs))))
+const same = (a: Map<string, JsonObject>, b: Map<string, JsonObject>) =>
+  canonicalJson([...a].sort(([x], [y]) => x.localeCompare(y))) ===
+  canonicalJson([...b].sort(([x], [y]) => x.localeCompare(y)))
+
+/** Splits the events into batches at the given cut points. */
+function batches(events: ProjectedEvent[], cuts: number[]): ProjectedEvent[][] {
+  const at = [...new Set(cuts.map((c) => c % (events.length + 1)))].sort((a, b) => a - b)
+  return [...at, events.length].map((end, i) => events.slice(i === 0 ? 0 : at[i - 1], end))
+}
+
+t.test(
+  'replaying a history gives the same documents and rows at once, one event at a time, or in any batches stored as JSON between them',
+  async () => {
+    fc.assert(
+      fc.property(histories, fc.array(fc.nat(), { maxLength: 6 }), (events, cuts) => {
+        for (const projection of PROJECTIONS) {
+          const whole = replay(projection, events)
+          let batched = new Map<string, JsonObject>()
+          for (const batch of batches(events, cuts))
+            batched = stored(replay(projection, batch, batched))
+          let single = new Map<string, JsonObject>()
+          for (const event of events) single = replay(projection, [event], single)
+          if (!same(whole, batched) || !same(whole, single)) return false
+          if (
+            canonicalJson(rowsOf(projection, whole)) !== canonicalJson(rowsOf(projection, batched))
+          )
+            return false
+        }
+        return true
+      }),
+      RUNS,
+    )
+  },
+)
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const member of Object.values(value)) deepFreeze(member)
+  }
+  return value
+}
+
+/** The projection with every document and event frozen before `evolve` and `rows` see them. */
+function frozen(projection: Projection): Projection {
+  return {
+    ...projection,
+    evolve: (doc, event, key) => {
+      const before = canonicalJson(doc)
+      const next = projection.evolve(deepFreeze(doc), deepFreeze(event), key)
+      if (canonicalJson(doc) !== before) throw new Error('evolve changed its input')
+      return next
+    },
+    rows: (key, doc) => projection.rows(key, deepFreeze(doc)),
+  }
+}
+
+t.test('evolve never mutates the document or the event it is given', async () => {
+  fc.assert(
+    fc.property(histories, (events) => {
+      for (const projection of PROJECTIONS) {
+        const docs = replay(frozen(projection), asJson(events))
+        rowsOf(frozen(projection), docs)
+      }
+      return true
+    }),
+    RUNS,
+  )
+})
+
+/** The score straight from the log: the data each fact has after its corrections, if in force. */
+function scoreFromLog(events: ProjectedEvent[], now: number): number {
+  const facts = new Map<string, JsonObject>()
+  for (const e of events) {
+    const d = e.data as { target?: { eventId: string }; corrected?: JsonObject }
+    if (e.type === 'FactRetracted') facts.delete(d.target!.eventId)
+    else if (e.type === 'FactCorrected')
+      facts.has(d.target!.eventId) && facts.set(d.target!.eventId, d.corrected!)
+    else facts.set(e.eventId, e.data)
+  }
+  let score = 0
+  for (const data of facts.values()) {
+    const firstHand = ((data.sources ?? []) as unknown as Source[]).some(
+      (s) => !s.derivedFrom?.length,
+    )
+    for (const i of (data.interactions ?? []) as unknown as Interaction[]) {
+      const t = Date.parse(i.occurredAt)
+      if (i.dyad.join('-') !== 'FR-US' || t > now) continue
+      score += i.weight * (firstHand ? 1 : 0.8) * 2 ** (-(now - t) / (90 * 86_400_000))
+    }
+  }
+  return score
+}
+
+t.test(
+  'the FR-US score is the decayed sum over the interactions of the facts in force, as corrected, and the label history is as computed from scratch',
+  async () => {
+    const now = '2021-12-01T00:00:00Z'
+    fc.assert(
+      fc.property(histories, (events) => {
+        const doc = replay(relationshipStatusProjection, events).get(
+          'relationship:FR-US',
+        ) as unknown as RelationshipDoc | undefined
+        const expected = scoreFromLog(events, Date.parse(now))
+        const found = doc ? relationshipStatus(doc, now).score : 0
+        // The history that evolve keeps up incrementally is the one computed from scratch.
+        const fromScratch = doc ? labelHistory(doc.items, doc.rules) : []
+        const history = canonicalJson(fromScratch) === canonicalJson(doc?.labelHistory ?? [])
+        return Math.abs(found - expected) < 0.001 && history
+      }),
+      RUNS,
+    )
+  },
+)
+
+/** What both the visit aggregate and the itinerary know: status, period, what is planned, who goes. */
+function outline(state: VisitState) {
+  if (state.status === 'none' || state.status === 'retracted') return null
+  const { visit } = state
+  const status = (e: { status: string }) => (state.status === 'cancelled' ? 'cancelled' : e.status)
+  return {
+    status: state.status,
+    period: visit.period,
+    engagements: visit.engagements
+      .map((e) => [e.engagementId, e.title, e.period.edtf, status(e)])
+      .sort(),
+    delegation: visit.delegation.map((m) => m.person.id).sort(),
+  }
+}
+
+function outlineOf(doc: VisitDoc | undefined) {
+  if (!doc) return null
+  // The aggregate forgets a removed engagement; the itinerary shows it, cancelled.
+  const planned = doc.engagements.filter((e) => e.cancellation?.by !== 'engagement-removed')
+  return {
+    status: doc.status,
+    period: doc.period,
+    engagements: planned.map((e) => [e.engagementId, e.title, e.period.edtf, e.status]).sort(),
+    delegation: doc.delegation.map((m) => m.person.id).sort(),
+  }
+}
+
+t.test(
+  'without corrections, every visit’s itinerary agrees with the visit aggregate’s own state',
+  async () => {
+    fc.assert(
+      fc.property(historiesWith({ corrections: false }), (events) => {
+        const docs = replay(itineraryProjection, events)
+        return ['v1', 'v2'].every((id) => {
+          const stream = events.filter((e) => e.streamId === `visit-${id}`)
+          const state = stream.reduce(
+            (s, e) => visitDecider.evolve(s, { type: e.type, data: e.data } as never),
+            visitDecider.initialState(),
+          )
+          const doc = docs.get(`visit:${id}`) as unknown as VisitDoc | undefined
+          return canonicalJson(outline(state)) === canonicalJson(outlineOf(doc))
+        })
+      }),
+      RUNS,
+    )
+  },
+)
