@@ -3,6 +3,7 @@ import { verify } from '../eventstore/index.js'
 import { ConfigError, loadConfig } from './config.js'
 import { loadDemo } from './demo.js'
 import { DataDirInUseError, openEventLog } from './event-log.js'
+import { addProjectionCommands } from './projections-cli.js'
 import { serve } from './serve.js'
 import { VERSION } from './version.js'
 
@@ -57,6 +58,8 @@ export function buildCli(): Command {
         await log.close()
       }
     })
+
+  addProjectionCommands(program, ENVIRONMENT_HELP)
 
   program
     .command('demo')

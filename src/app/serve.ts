@@ -5,6 +5,7 @@ import { buildApp } from '../api/app.js'
 import type { EventLogConnection } from '../eventstore/index.js'
 import { type Config, describeConfig } from './config.js'
 import { openEventLog, pingDatabase } from './event-log.js'
+import { startProjections } from './projections.js'
 import { VERSION } from './version.js'
 
 export interface RunningService {
@@ -34,16 +35,21 @@ export async function startService(
   const log = await openEventLog(config.database, (error) =>
     logger.warn({ err: error }, 'event notifications lost; reconnecting'),
   )
+  const projections = startProjections(log, logger)
   let app: FastifyInstance
   let url: string
   try {
     app = await buildApp({
       logger,
-      readiness: [{ name: 'database', check: () => pingDatabase(log) }],
+      readiness: [
+        { name: 'database', check: () => pingDatabase(log) },
+        { name: 'projections', check: () => projections.check() },
+      ],
       version: VERSION,
     })
     url = await app.listen({ port: config.port, host: config.host })
   } catch (error) {
+    await projections.stop()
     await log.close()
     throw error
   }
@@ -54,6 +60,7 @@ export async function startService(
     url,
     async close() {
       await app.close()
+      await projections.stop()
       await log.close()
     },
   }

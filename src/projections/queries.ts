@@ -1,0 +1,151 @@
+import { type Kysely, sql } from 'kysely'
+import { ValidationError } from '../domain/errors.js'
+import type { JsonObject } from '../domain/json.js'
+import { type Database, LOG_START, readAll } from '../eventstore/index.js'
+import { toProjectedEvent } from './projected-event.js'
+import type { DocumentKey, Projection } from './projection.js'
+import type { RelationshipDoc } from './relationship-status/evolve.js'
+import { relationshipStatus } from './relationship-status/index.js'
+import { docKey } from './replay.js'
+
+export interface RowQuery {
+  projection: string
+  kind: string
+  /** Rows that concern this person id (QID or slug). */
+  person?: string
+  /** Rows that concern this ISO 3166-1 alpha-2 country. */
+  country?: string
+  /** Rows whose time may overlap [from, to] (RFC 3339 instants). */
+  from?: string
+  to?: string
+  /** The `next` cursor of the previous page. */
+  after?: string
+  limit?: number
+}
+
+export interface RowPage {
+  items: JsonObject[]
+  /** Pass as `after` for the next page; absent on the last page. */
+  next?: string
+}
+
+interface Cursor {
+  earliest: string | null
+  id: string
+}
+
+const encode = (c: Cursor) => Buffer.from(JSON.stringify([c.earliest, c.id])).toString('base64url')
+
+function decode(cursor: string): Cursor {
+  try {
+    const [earliest, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if ((earliest === null || typeof earliest === 'string') && typeof id === 'string')
+      return { earliest, id }
+  } catch {}
+  throw new ValidationError('the cursor is not valid', [
+    { field: '/query/after', rule: 'cursor', message: 'pass the `next` value of a page' },
+  ])
+}
+
+/**
+ * A page of a read model's rows, from its active generation, ordered by earliest bound (rows
+ * without one last) then id, filtered by person, country and time range.
+ */
+export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowPage> {
+  const limit = q.limit ?? 50
+  const generation = sql`(select active_generation from projections where name = ${q.projection})`
+  let query = db
+    .selectFrom('projection_rows')
+    .select(['id', 'doc', 'earliest'])
+    .where('projection', '=', q.projection)
+    .where('generation', '=', generation as never)
+    .where('kind', '=', q.kind)
+  if (q.person) query = query.where(sql<boolean>`people @> array[${q.person}]::text[]`)
+  if (q.country) query = query.where(sql<boolean>`countries @> array[${q.country}]::text[]`)
+  if (q.from)
+    query = query.where(sql<boolean>`(latest is null or latest >= ${q.from}::timestamptz)`)
+  if (q.to)
+    query = query.where(sql<boolean>`(earliest is null or earliest <= ${q.to}::timestamptz)`)
+  if (q.after) {
+    const c = decode(q.after)
+    query = query.where(
+      c.earliest === null
+        ? sql<boolean>`(earliest is null and id > ${c.id})`
+        : sql<boolean>`(earliest > ${c.earliest}::timestamptz or earliest is null
+                        or (earliest = ${c.earliest}::timestamptz and id > ${c.id}))`,
+    )
+  }
+  const rows = await query
+    .orderBy(sql`earliest asc nulls last`)
+    .orderBy('id')
+    .limit(limit + 1)
+    .execute()
+  const items = rows.slice(0, limit)
+  const last = items.at(-1)
+  return {
+    items: items.map((r) => r.doc as JsonObject),
+    ...(rows.length > limit && last
+      ? { next: encode({ earliest: last.earliest?.toISOString() ?? null, id: last.id }) }
+      : {}),
+  }
+}
+
+/** One document of a read model's active generation, or undefined. */
+export async function readDocument(
+  db: Kysely<Database>,
+  projection: string,
+  kind: string,
+  id: string,
+): Promise<JsonObject | undefined> {
+  const row = await db
+    .selectFrom('projection_documents')
+    .select('doc')
+    .where('projection', '=', projection)
+    .where(
+      'generation',
+      '=',
+      sql`(select active_generation from projections where name = ${projection})` as never,
+    )
+    .where('kind', '=', kind)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row?.doc as JsonObject | undefined
+}
+
+/** The status of a pair of countries at `now` (codes in either order), or undefined. */
+export async function readRelationshipStatus(
+  db: Kysely<Database>,
+  a: string,
+  b: string,
+  now: string,
+) {
+  const doc = await readDocument(db, 'relationship-status', 'relationship', [a, b].sort().join('-'))
+  return doc ? relationshipStatus(doc as unknown as RelationshipDoc, now) : undefined
+}
+
+/**
+ * A document as the record stood at recorded time `asOf`: the same pure evolve, replayed
+ * over the log's events recorded up to then (the stored model only knows the present).
+ * Reads the projection's event types from the whole log: an audit query, not a hot path.
+ */
+export async function documentAsOf(
+  db: Kysely<Database>,
+  projection: Projection,
+  key: DocumentKey,
+  asOf: Date,
+): Promise<JsonObject | undefined> {
+  const wanted = docKey(key)
+  let doc: JsonObject | undefined
+  let after = LOG_START
+  for (;;) {
+    const slice = await readAll(db, { after, limit: 1_000, eventTypes: projection.eventTypes })
+    for (const stored of slice.events) {
+      if (stored.recordedAt > asOf) continue
+      const event = toProjectedEvent(stored)
+      const key = projection.keysOf(event).find((k) => docKey(k) === wanted)
+      if (key) doc = projection.evolve(doc, event, key)
+    }
+    after = slice.checkpoint
+    if (slice.caughtUp) return doc
+  }
+}
