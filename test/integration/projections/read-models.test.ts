@@ -195,7 +195,7 @@ t.test(
           await log.close()
         }
       }),
-      { numRuns: 6 },
+      { numRuns: 4, endOnFailure: true },
     )
     t.pass('live equals rebuilt for every generated history')
   },
