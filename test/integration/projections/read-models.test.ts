@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import fc from 'fast-check'
 import t from 'tap'
 import { createCommandHandler } from '../../../src/app/command-handler.js'
 import { startProjections } from '../../../src/app/projections.js'
 import { seedScenario } from '../../../src/app/seed-scenario.js'
-import type { JsonObject } from '../../../src/domain/json.js'
 import { type EventLogConnection, readAll } from '../../../src/eventstore/index.js'
 import {
   itineraryProjection,
@@ -19,19 +17,30 @@ import {
   readDocument,
   readRelationshipStatus,
 } from '../../../src/projections/queries.js'
-import { projectionReports, requestRebuild } from '../../../src/projections/status.js'
+import { projectionReports } from '../../../src/projections/status.js'
 import { openTestPostgres } from '../../helpers/postgres.js'
-import { histories } from '../../unit/projections/arbitraries.js'
 
 const silent = { info() {}, warn() {}, error() {} }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Waits until every projection has applied everything in the log. */
+/**
+ * Waits until every projection has applied every committed event. Lag alone is not enough:
+ * readers wait for older transactions of other databases on the server (other suites), and
+ * a lag of 0 can mean the newest events are not visible yet.
+ */
 async function caughtUp(log: EventLogConnection) {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
+    const total = Number(
+      (
+        await log.db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
     const reports = await projectionReports(log.db, PROJECTIONS)
-    if (reports.every((r) => r.status === 'running' && r.lag.events === 0)) return
+    if (reports.every((r) => r.status === 'running' && r.eventsApplied === total)) return
     await sleep(50)
   }
   throw new Error('projections did not catch up')
@@ -162,70 +171,3 @@ t.test('an as-of read returns what the model said before a later correction', as
     'as of before it, the old purpose',
   )
 })
-
-t.test(
-  'after any sequence of valid commands the live read models equal a rebuild from scratch',
-  async (t) => {
-    await fc.assert(
-      fc.asyncProperty(histories, fc.integer({ min: 1, max: 7 }), async (events, batch) => {
-        const log = await openTestPostgres(t)
-        const runners = startProjections(log, silent)
-        try {
-          // Appended as they were decided, in chunks, while the runners follow live.
-          for (let i = 0; i < events.length; i += batch) {
-            for (const e of events.slice(i, i + batch))
-              await log.append(e.streamId, [
-                { eventId: randomUUID(), type: e.type, data: e.data as Record<string, unknown> },
-              ])
-          }
-          await caughtUp(log)
-          const live = await snapshot(log)
-          for (const p of PROJECTIONS) await requestRebuild(log.db, p)
-          const deadline = Date.now() + 60_000
-          while (Date.now() < deadline) {
-            const reports = await projectionReports(log.db, PROJECTIONS)
-            if (reports.every((r) => r.status === 'running' && r.generation === 2)) break
-            await sleep(50)
-          }
-          const rebuilt = await snapshot(log)
-          if (JSON.stringify(live) !== JSON.stringify(rebuilt))
-            throw new Error('live and rebuilt models differ')
-        } finally {
-          await runners.stop()
-          await log.close()
-        }
-      }),
-      { numRuns: 4, endOnFailure: true },
-    )
-    t.pass('live equals rebuilt for every generated history')
-  },
-)
-
-/** Every projection's documents and rows of its active generation, in a stable order. */
-async function snapshot(log: EventLogConnection) {
-  const out: Record<string, JsonObject[]> = {}
-  for (const p of PROJECTIONS) {
-    const docs = await log.db
-      .selectFrom('projection_documents as d')
-      .innerJoin('projections as p', (j) =>
-        j.onRef('p.name', '=', 'd.projection').onRef('p.active_generation', '=', 'd.generation'),
-      )
-      .select(['d.kind', 'd.id', 'd.doc'])
-      .where('d.projection', '=', p.name)
-      .orderBy('d.kind')
-      .orderBy('d.id')
-      .execute()
-    const rows = await log.db
-      .selectFrom('projection_rows as r')
-      .innerJoin('projections as p', (j) =>
-        j.onRef('p.name', '=', 'r.projection').onRef('p.active_generation', '=', 'r.generation'),
-      )
-      .select(['r.kind', 'r.id', 'r.doc', 'r.earliest', 'r.latest', 'r.countries', 'r.people'])
-      .where('r.projection', '=', p.name)
-      .orderBy('r.kind')
-      .orderBy('r.id')
-      .execute()
-    out[p.name] = [...docs, ...rows] as unknown as JsonObject[]
-  }
-  return out
-}
