@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type Static, Type } from 'typebox'
 import { DomainRuleError, EntenteError } from '../domain/errors.js'
+import { WrongExpectedVersionError } from '../eventstore/errors.js'
 
 /** An RFC 9457 problem details body, with Entente's stable `code` and field violations. */
 export const Problem = Type.Object(
@@ -34,6 +35,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   'validation-failed': 422,
   'not-found': 404,
   'wrong-expected-version': 409,
+  'precondition-failed': 412,
+  'idempotency-key-in-use': 409,
+  'idempotency-key-reused': 422,
   'event-id-conflict': 409,
   'append-only-violation': 409,
   'payload-too-large': 413,
@@ -44,6 +48,7 @@ const TITLES: Record<number, string> = {
   400: 'Bad Request',
   404: 'Not Found',
   409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
@@ -56,15 +61,14 @@ export function problemType(code: string): string {
   return `urn:entente:problem:${code}`
 }
 
-/** Sends a problem+json response. */
-export function sendProblem(
+/** The problem+json body of a status and code, for this request. */
+export function problemBody(
   request: FastifyRequest,
-  reply: FastifyReply,
   status: number,
   code: string,
   detail?: string,
   errors?: Problem['errors'],
-): FastifyReply {
+): Problem {
   const body: Problem = {
     type: problemType(code),
     title: TITLES[status] ?? 'Error',
@@ -75,7 +79,47 @@ export function sendProblem(
   }
   if (detail) body.detail = detail
   if (errors && errors.length > 0) body.errors = errors
-  return reply.code(status).type('application/problem+json').send(body)
+  return body
+}
+
+/** Sends a problem+json response. */
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  detail?: string,
+  errors?: Problem['errors'],
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send(problemBody(request, status, code, detail, errors))
+}
+
+/**
+ * The problem a typed error is, with its status. A stream that moved on is a 412 when the
+ * caller pinned its version with If-Match, else a 409.
+ */
+export function problemOf(request: FastifyRequest, error: EntenteError): Problem {
+  if (error instanceof WrongExpectedVersionError && request.headers['if-match'] !== undefined)
+    return problemBody(
+      request,
+      412,
+      'precondition-failed',
+      `${error.message}: the resource changed since the ETag given in If-Match`,
+      [
+        {
+          field: '/headers/if-match',
+          rule: 'etag-current',
+          message: `the ETag is now "${error.actual}"`,
+        },
+      ],
+    )
+  // A rule of the record's current state (already scheduled, not active…) is a conflict
+  // with that state; anything else unmapped is input the caller must fix.
+  const status = STATUS_BY_CODE[error.code] ?? (error instanceof DomainRuleError ? 409 : 422)
+  return problemBody(request, status, error.code, error.message, [...error.details])
 }
 
 /**
@@ -86,10 +130,8 @@ export function sendProblem(
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | EntenteError, request, reply) => {
     if (error instanceof EntenteError) {
-      // A rule of the record's current state (already scheduled, not active…) is a conflict
-      // with that state; anything else unmapped is input the caller must fix.
-      const status = STATUS_BY_CODE[error.code] ?? (error instanceof DomainRuleError ? 409 : 422)
-      return sendProblem(request, reply, status, error.code, error.message, [...error.details])
+      const problem = problemOf(request, error)
+      return reply.code(problem.status).type('application/problem+json').send(problem)
     }
     const fastifyError = error as FastifyError
     if (fastifyError.validation) {

@@ -25,7 +25,15 @@ export interface CommandContext {
   correlationId?: string
   causationId?: string
   idempotencyKey?: string
+  /**
+   * The id of the decided event at each index, in place of fresh ones: ids derived from an
+   * idempotency key make a retry after a crash append the same ids (the log then replays).
+   */
+  eventIds?: (index: number) => string
 }
+
+/** Runs a command: see `createCommandHandler`. */
+export type CommandHandler = ReturnType<typeof createCommandHandler>
 
 export interface HandledCommand {
   aggregate: AggregateName
@@ -72,8 +80,8 @@ export function createCommandHandler(deps: CommandHandlerDeps) {
       if (decided.length === 0)
         return { aggregate, streamId, nextExpectedVersion: version, events: [] }
       const metadata = eventMetadata(resolved, context)
-      const events = decided.map((event) => ({
-        eventId: newId(),
+      const events = decided.map((event, index) => ({
+        eventId: context.eventIds?.(index) ?? newId(),
         type: event.type,
         schemaVersion: schemaVersionOf(event.type),
         data: event.data as Record<string, unknown>,

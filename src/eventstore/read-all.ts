@@ -13,6 +13,8 @@ export interface ReadAllOptions {
   eventTypes?: readonly string[]
   /** Only streams whose id starts with this, e.g. `visit-`. */
   streamPrefix?: string
+  /** Only this stream. */
+  streamId?: string
 }
 
 export interface AllSlice {
@@ -38,7 +40,7 @@ export async function readAll(
   db: Kysely<Database>,
   options: ReadAllOptions = {},
 ): Promise<AllSlice> {
-  const { after = LOG_START, limit = 500, eventTypes, streamPrefix } = options
+  const { after = LOG_START, limit = 500, eventTypes, streamPrefix, streamId } = options
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000)
     throw new ValidationError('the read is not valid', [
       { field: 'limit', rule: 'range', message: 'limit must be between 1 and 10000' },
@@ -56,6 +58,7 @@ export async function readAll(
   if (eventTypes && eventTypes.length > 0) query = query.where('event_type', 'in', eventTypes)
   if (streamPrefix)
     query = query.where('stream_id', 'like', `${streamPrefix.replace(/[\\%_]/g, '\\$&')}%`)
+  if (streamId !== undefined) query = query.where('stream_id', '=', streamId)
   const rows = await query.execute()
   const events = rows.map(toRecordedEvent)
   const last = events[events.length - 1]

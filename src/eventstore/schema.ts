@@ -75,12 +75,27 @@ export interface ProjectionRowsTable {
   people: string[]
 }
 
+/** An Idempotency-Key of the HTTP API and the response it replays (see src/api/idempotency.ts). */
+export interface IdempotencyKeysTable {
+  principal: string
+  key: string
+  request_hash: string
+  status: ColumnType<'pending' | 'completed', 'pending' | 'completed' | undefined>
+  locked_until: Date | null
+  response_status: number | null
+  response_body: JsonColumn<unknown> | null
+  response_headers: JsonColumn<Record<string, string>> | null
+  created_at: Generated<Date>
+  completed_at: Date | null
+}
+
 export interface Database {
   events: EventsTable
   streams: StreamsTable
   projections: ProjectionsTable
   projection_documents: ProjectionDocumentsTable
   projection_rows: ProjectionRowsTable
+  idempotency_keys: IdempotencyKeysTable
 }
 
 export type EventRow = Selectable<EventsTable>

@@ -13,6 +13,7 @@ export interface SubscribeOptions {
   pollIntervalMs?: number
   eventTypes?: readonly string[]
   streamPrefix?: string
+  streamId?: string
   /** Told about a failed read or handler; the subscription retries after a pause. */
   onError?: (error: unknown) => void
 }
@@ -63,6 +64,7 @@ export function subscribe(
           limit: batchSize,
           eventTypes: options.eventTypes,
           streamPrefix: options.streamPrefix,
+          streamId: options.streamId,
         })
         if (slice.events.length > 0) {
           await options.onEvents(slice.events, slice.checkpoint)

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { HandledCommand } from '../app/command-handler.js'
+import type { CommandMetadata } from '../domain/decider.js'
+import type { DomainCommand } from '../domain/deciders.js'
+import { EntenteError, ValidationError } from '../domain/errors.js'
+import type { Source } from '../domain/values/source.js'
+import { readEvent } from '../eventstore/index.js'
+import type { ApiDeps } from './deps.js'
+import {
+  claimKey,
+  completeKey,
+  derivedId,
+  releaseKey,
+  requestHash,
+  type StoredResponse,
+} from './idempotency.js'
+import { callerOf } from './principal.js'
+import { problemOf } from './problem.js'
+
+/** What a route makes of a request: the domain command, and what to answer about it. */
+export interface CommandPlan {
+  command: DomainCommand
+  /** The id of what the command records, when the caller may leave it to the server. */
+  id?: string
+  /** For commands that create a resource: its URL (the answer is 201 with Location). */
+  location?: string
+}
+
+/**
+ * Builds a command from the request. `newId(name)` gives an id the caller did not send; under
+ * an idempotency key it is derived from the key, so a retry builds the very same command.
+ */
+export type PlanCommand = (
+  newId: (name: string) => string,
+  metadata: CommandMetadata,
+) => CommandPlan
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** `"3"` → 3. Weak ETags never match If-Match (RFC 9110 uses strong comparison). */
+export function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined
+  const match = /^\s*"(\d{1,15})"\s*$/.exec(header)
+  if (!match)
+    throw new ValidationError('If-Match is not an ETag of this API', [
+      {
+        field: '/headers/if-match',
+        rule: 'etag',
+        message: 'must be a quoted stream version such as "3", as the ETag header gave it',
+      },
+    ])
+  return Number(match[1])
+}
+
+export const etagOf = (version: number) => `"${version}"`
+
+/** What the answer says of a handled command. */
+type Outcome = Pick<HandledCommand, 'streamId' | 'nextExpectedVersion' | 'events'>
+
+function resultBody(plan: CommandPlan, handled: Outcome) {
+  return {
+    ...(plan.id ? { id: plan.id } : {}),
+    streamId: handled.streamId,
+    version: handled.nextExpectedVersion,
+    events: handled.events.map(({ eventId, type, streamVersion, globalPosition }) => ({
+      eventId,
+      type,
+      streamVersion,
+      globalPosition,
+    })),
+  }
+}
+
+function answerOf(plan: CommandPlan, handled: Outcome): StoredResponse {
+  const headers: Record<string, string> = { etag: etagOf(handled.nextExpectedVersion) }
+  if (plan.location) headers.location = plan.location
+  return { status: plan.location ? 201 : 200, body: resultBody(plan, handled), headers }
+}
+
+function send(reply: FastifyReply, response: StoredResponse, replayed = false): FastifyReply {
+  reply.code(response.status).headers(response.headers)
+  if (replayed) reply.header('idempotent-replayed', 'true')
+  if (response.status >= 400) reply.type('application/problem+json')
+  return reply.send(response.body)
+}
+
+/**
+ * The events a first attempt under this key appended before it could answer (it died, or
+ * its claim ran out): found by their derived ids, in order.
+ */
+async function appendedBefore(
+  deps: ApiDeps,
+  eventId: (index: number) => string,
+): Promise<Outcome | undefined> {
+  const events: HandledCommand['events'] = []
+  let streamId: string | undefined
+  for (let i = 0; i < 1_000; i++) {
+    const stored = await readEvent(deps.log.db, eventId(i))
+    if (!stored) break
+    streamId = stored.streamId
+    events.push({
+      eventId: stored.eventId,
+      type: stored.type,
+      streamVersion: stored.streamVersion,
+      globalPosition: stored.globalPosition,
+    })
+  }
+  if (!streamId) return undefined
+  return { streamId, nextExpectedVersion: events.at(-1)!.streamVersion, events }
+}
+
+/**
+ * Runs a command for a request: the acting user is the API key's principal, the command time
+ * the server's clock at receipt, `If-Match` pins the stream version, and an `Idempotency-Key`
+ * makes a retry replay the first answer (or a 422 when the request differs).
+ */
+export async function runCommand(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  plan: PlanCommand,
+): Promise<FastifyReply> {
+  const caller = callerOf(request)
+  const body = (request.body ?? {}) as { sources: Source[] }
+  const metadata: CommandMetadata = {
+    actor: caller.actor,
+    at: deps.clock().toISOString(),
+    sources: body.sources,
+  }
+  const ifMatchHeader = request.headers['if-match']
+  const expectedVersion = parseIfMatch(ifMatchHeader)
+  const correlation = request.headers['x-correlation-id']
+  const context = {
+    expectedVersion,
+    requestId: String(request.id),
+    correlationId:
+      typeof correlation === 'string' && CORRELATION_ID.test(correlation)
+        ? correlation
+        : String(request.id),
+  }
+  const key = request.headers['idempotency-key']
+  if (typeof key !== 'string') {
+    const built = plan(() => randomUUID(), metadata)
+    return send(reply, answerOf(built, await deps.handle(built.command, context)))
+  }
+
+  const hash = requestHash({
+    method: request.method,
+    url: request.url,
+    ifMatch: ifMatchHeader,
+    body: request.body,
+  })
+  const claim = await claimKey(deps.log.db, caller.id, key, hash, deps.idempotencyLeaseMs)
+  if (claim.kind === 'replay') return send(reply, claim.response, true)
+  if (claim.kind === 'mismatch')
+    throw new EntenteError(
+      'idempotency-key-reused',
+      'this Idempotency-Key was used for another request',
+      [
+        {
+          field: '/headers/idempotency-key',
+          rule: 'same-request',
+          message: 'a key may only be retried with the same method, path, If-Match and body',
+        },
+      ],
+    )
+  if (claim.kind === 'in-flight') {
+    reply.header('retry-after', '1')
+    throw new EntenteError(
+      'idempotency-key-in-use',
+      'the first request with this Idempotency-Key is still being answered: retry shortly',
+    )
+  }
+
+  const eventId = (index: number) => derivedId(caller.id, key, hash, 'event', String(index))
+  const built = plan((name) => derivedId(caller.id, key, hash, 'id', name), metadata)
+  let answer: StoredResponse
+  try {
+    // An earlier attempt may have appended and then failed to answer (a crash, a lost
+    // connection): its events carry the derived ids, and are the answer.
+    const earlier = await appendedBefore(deps, eventId)
+    const handled =
+      earlier ??
+      (await deps.handle(built.command, { ...context, idempotencyKey: key, eventIds: eventId }))
+    answer = answerOf(built, handled)
+  } catch (error) {
+    // A refusal is the answer to replay; anything else leaves the key free for a retry.
+    if (!(error instanceof EntenteError)) {
+      await releaseKey(deps.log.db, caller.id, key)
+      throw error
+    }
+    const problem = problemOf(request, error)
+    answer = { status: problem.status, body: problem, headers: {} }
+  }
+  await completeKey(deps.log.db, caller.id, key, answer)
+  return send(reply, answer)
+}
+
+/**
+ * A domain command from a request's data. Dates are still EDTF text here: the command handler
+ * parses them (and computes their bounds) before the domain sees them.
+ */
+export function commandOf(
+  type: DomainCommand['type'],
+  data: Record<string, unknown>,
+  metadata: CommandMetadata,
+): DomainCommand {
+  return { type, data, metadata } as unknown as DomainCommand
+}
+
+/** The request body without its sources: those go into the command's metadata. */
+export function dataOf<B extends { sources: unknown }>(body: B): Omit<B, 'sources'> {
+  const { sources: _sources, ...data } = body
+  return data
+}

@@ -1,0 +1,99 @@
+import { type Kysely, sql } from 'kysely'
+import { NotFoundError, ValidationError } from '../domain/errors.js'
+import type { JsonObject } from '../domain/json.js'
+import { type Checkpoint, checkpointAt, type Database } from '../eventstore/index.js'
+import type { Projection } from '../projections/projection.js'
+import { documentAsOf, readDocument } from '../projections/queries.js'
+
+/** What a document keeps for the runner and not for readers. */
+const BOOKKEEPING = ['facts', 'engagementRevisions', 'updatedAt', 'position'] as const
+
+/** A read model's document as readers see it. */
+export function viewOf(doc: JsonObject): JsonObject {
+  const view = { ...doc }
+  for (const field of BOOKKEEPING) delete view[field]
+  return view
+}
+
+/**
+ * The version of `streamId` that a document reflects: that of the stream's last event at or
+ * before the last event the document applied, in log order. The read model may lag behind
+ * the log; an ETag ahead of what the reader saw would let a stale If-Match through.
+ */
+export async function versionReflected(
+  db: Kysely<Database>,
+  streamId: string,
+  doc: JsonObject,
+): Promise<number> {
+  const position = typeof doc.position === 'number' ? doc.position : undefined
+  if (position === undefined) return streamVersionAt(db, streamId)
+  const { rows } = await sql<{ version: number | null }>`
+    select max(e.stream_version) as version
+      from events e join events p on p.global_position = ${position}
+     where e.stream_id = ${streamId}
+       and (e.transaction_id, e.global_position) <= (p.transaction_id, p.global_position)`.execute(
+    db,
+  )
+  return Number(rows[0]?.version ?? 0)
+}
+
+/** A stream's version now, or as it stood at recorded time `asOf`. */
+export async function streamVersionAt(
+  db: Kysely<Database>,
+  streamId: string,
+  asOf?: Date,
+): Promise<number> {
+  let query = db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('stream_version').as('version'))
+    .where('stream_id', '=', streamId)
+  if (asOf) query = query.where('recorded_at', '<=', asOf)
+  const row = await query.executeTakeFirst()
+  return Number(row?.version ?? 0)
+}
+
+export interface ResourceRead {
+  projection: Projection
+  kind: string
+  id: string
+  /** The stream whose version is the resource's ETag. */
+  streamId: string
+  /** Read the record as it stood at this recorded time. */
+  asOf?: Date
+  /** Names the resource in a 404. */
+  what: string
+}
+
+/** One document of a read model, now or as of a recorded time, with its stream version. */
+export async function readResource(
+  db: Kysely<Database>,
+  read: ResourceRead,
+): Promise<{ doc: JsonObject; version: number }> {
+  const doc = read.asOf
+    ? await documentAsOf(db, read.projection, { kind: read.kind, id: read.id }, read.asOf)
+    : await readDocument(db, read.projection.name, read.kind, read.id)
+  if (!doc) throw new NotFoundError(read.what, read.id)
+  const version = read.asOf
+    ? await streamVersionAt(db, read.streamId, read.asOf)
+    : await versionReflected(db, read.streamId, doc)
+  return { doc, version }
+}
+
+/**
+ * Where a reader that remembers only a global position resumes (`?after=`, `Last-Event-ID`).
+ * A position the log does not hold is the caller's mistake, not a missing resource.
+ */
+export async function checkpointFor(
+  db: Kysely<Database>,
+  position: number,
+  field: string,
+): Promise<Checkpoint> {
+  try {
+    return await checkpointAt(db, position)
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error
+    throw new ValidationError(`no event at position ${position}`, [
+      { field, rule: 'known-position', message: 'must be the position of an event of the log' },
+    ])
+  }
+}
