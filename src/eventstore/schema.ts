@@ -75,12 +75,23 @@ export interface ProjectionRowsTable {
   people: string[]
 }
 
+/** An API key: its public id, a hash of its secret, and what it may do (see src/api/auth). */
+export interface ApiKeysTable {
+  id: string
+  name: string
+  key_hash: Buffer
+  scopes: string[]
+  created_at: Generated<Date>
+  revoked_at: Date | null
+}
+
 export interface Database {
   events: EventsTable
   streams: StreamsTable
   projections: ProjectionsTable
   projection_documents: ProjectionDocumentsTable
   projection_rows: ProjectionRowsTable
+  api_keys: ApiKeysTable
 }
 
 export type EventRow = Selectable<EventsTable>
