@@ -1,27 +1,44 @@
 import { randomUUID } from 'node:crypto'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { Authenticator } from './auth/authenticator.js'
+import { type ApiKeyStore, memoryKeyStore } from './auth/key-store.js'
+import { registerAuth } from './auth/plugin.js'
+import { registerCorrelation } from './correlation.js'
 import { registerOpenApi } from './openapi.js'
 import { Problem, registerProblemHandlers } from './problem.js'
+import { adminKeyRoutes } from './routes/admin-keys.js'
 import { healthRoutes, type ReadinessCheck } from './routes/health.js'
+import { DEFAULT_RATE_LIMITS, type RateLimits, registerSecurity } from './security.js'
 
 export interface AppOptions {
   /** A pino logger; no logs when absent (tests). */
   logger?: FastifyBaseLogger
   readiness: ReadinessCheck[]
   version?: string
+  /** Where API keys are kept. Absent: none are stored, only `adminKey` opens the API. */
+  keys?: ApiKeyStore
+  /** An admin key given to the process (ENTENTE_ADMIN_KEY), checked but never stored. */
+  adminKey?: string
+  /** How long a looked-up key is remembered (default 5 s; 0 in tests that revoke directly). */
+  keyCacheMs?: number
+  /** Per key and per address; `false` turns rate limiting off (benchmarks). */
+  rateLimits?: RateLimits | false
+  /** Largest request body in bytes (default 1 MiB). */
+  bodyLimit?: number
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
- * Builds the HTTP app: error handling, OpenAPI, then the route plugins. Listening and
- * shutting down belong to the caller (`src/app/serve.ts`, or tests with `inject`).
+ * Builds the HTTP app: error handling, security headers, rate limits and API keys, OpenAPI,
+ * then the route plugins. Listening and shutting down belong to the caller
+ * (`src/app/serve.ts`, or tests with `inject`).
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: 1_048_576,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
     // Keep a caller's request id when it looks like one, so logs line up across systems.
     genReqId: (request) => {
       const header = request.headers['x-request-id']
@@ -35,7 +52,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   app.addSchema(Problem)
   registerProblemHandlers(app)
+  registerCorrelation(app)
+
+  const keys = options.keys ?? memoryKeyStore()
+  const authenticator = new Authenticator({
+    keys,
+    adminKey: options.adminKey,
+    cacheMs: options.keyCacheMs,
+  })
+  // Order matters: the rate limiter's hook must come before the scope check on each route.
+  await registerSecurity(app, authenticator, options.rateLimits ?? DEFAULT_RATE_LIMITS)
+  registerAuth(app, authenticator)
+
   await registerOpenApi(app, options.version ?? '0.0.0')
   await app.register(healthRoutes, { checks: options.readiness })
+  await app.register(adminKeyRoutes, { keys, authenticator })
   return app
 }

@@ -22,9 +22,30 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           'The record of diplomatic engagements between states and their leaders: visits, ' +
           'calls, meetings and the state of each bilateral relationship, kept as an event log.',
       },
-      tags: [{ name: 'operations', description: 'Health and metrics' }],
+      tags: [
+        { name: 'operations', description: 'Health and metrics' },
+        { name: 'admin', description: 'API keys' },
+      ],
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An Entente API key: Authorization: Bearer ent_<id>_<secret>',
+          },
+        },
+      },
+      security: [{ apiKey: [] }],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  // The page gets Swagger UI's own CSP instead of the API's, without upgrade-insecure-requests:
+  // served over plain HTTP on a LAN address, that would send its assets to https and break it.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  })
+  app.get('/openapi.json', { schema: { hide: true }, config: { scope: 'public' } }, async () =>
+    app.swagger(),
+  )
 }

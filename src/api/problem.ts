@@ -41,11 +41,14 @@ const STATUS_BY_CODE: Record<string, number> = {
   'event-id-conflict': 409,
   'append-only-violation': 409,
   'payload-too-large': 413,
+  'rate-limited': 429,
   unavailable: 503,
 }
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   412: 'Precondition Failed',

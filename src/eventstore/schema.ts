@@ -75,6 +75,16 @@ export interface ProjectionRowsTable {
   people: string[]
 }
 
+/** An API key: its public id, a hash of its secret, and what it may do (see src/api/auth). */
+export interface ApiKeysTable {
+  id: string
+  name: string
+  key_hash: Buffer
+  scopes: string[]
+  created_at: Generated<Date>
+  revoked_at: Date | null
+}
+
 /** An Idempotency-Key of the HTTP API and the response it replays (see src/api/idempotency.ts). */
 export interface IdempotencyKeysTable {
   principal: string
@@ -95,6 +105,7 @@ export interface Database {
   projections: ProjectionsTable
   projection_documents: ProjectionDocumentsTable
   projection_rows: ProjectionRowsTable
+  api_keys: ApiKeysTable
   idempotency_keys: IdempotencyKeysTable
 }
 

@@ -61,7 +61,7 @@ t.test('an unexpected error is a 500 problem that leaks no internals', async (t)
   const app = await buildApp({
     readiness: [],
   })
-  app.get('/boom', async () => {
+  app.get('/boom', { config: { scope: 'public' } }, async () => {
     throw new Error('relation "secret_table" does not exist at /srv/app.ts:12')
   })
   t.teardown(() => app.close())

@@ -55,8 +55,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessCheck[] 
         tags: ['operations'],
         summary: 'The process is up',
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        security: [],
       },
       logLevel: 'warn',
+      config: { scope: 'public' },
     },
     async () => ({ status: 'ok' as const }),
   )
@@ -68,8 +70,10 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessCheck[] 
         tags: ['operations'],
         summary: 'The service and what it depends on can serve requests',
         response: { 200: Readiness, 503: Readiness },
+        security: [],
       },
       logLevel: 'warn',
+      config: { scope: 'public' },
     },
     async (_request, reply) => {
       const results = await Promise.all(checks.map(runCheck))

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as eventLog from './2026-11-30T00-00-00-event-log.js'
 import * as readModels from './2026-11-30T01-00-00-read-models.js'
+import * as apiKeys from './2026-12-01T00-00-00-api-keys.js'
 import * as idempotencyKeys from './2026-12-01T01-00-00-idempotency-keys.js'
 
 /**
@@ -10,6 +11,7 @@ import * as idempotencyKeys from './2026-12-01T01-00-00-idempotency-keys.js'
 export const migrations: Record<string, Migration> = {
   '2026-11-30T00-00-00-event-log': eventLog,
   '2026-11-30T01-00-00-read-models': readModels,
+  '2026-12-01T00-00-00-api-keys': apiKeys,
   '2026-12-01T01-00-00-idempotency-keys': idempotencyKeys,
 }
 
