@@ -10,6 +10,7 @@ import { Problem, registerProblemHandlers } from './problem.js'
 import { adminKeyRoutes } from './routes/admin-keys.js'
 import { healthRoutes, type ReadinessCheck } from './routes/health.js'
 import { DEFAULT_RATE_LIMITS, type RateLimits, registerSecurity } from './security.js'
+import { type ApiOptions, registerV1 } from './v1.js'
 
 export interface AppOptions {
   /** A pino logger; no logs when absent (tests). */
@@ -26,6 +27,8 @@ export interface AppOptions {
   rateLimits?: RateLimits | false
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number
+  /** The event log behind the /v1 routes; without it only health and admin routes exist. */
+  api?: ApiOptions
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -67,5 +70,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app, options.version ?? '0.0.0')
   await app.register(healthRoutes, { checks: options.readiness })
   await app.register(adminKeyRoutes, { keys, authenticator })
+  if (options.api) await registerV1(app, options.api)
   return app
 }

@@ -36,8 +36,6 @@ export type PlanCommand = (
   metadata: CommandMetadata,
 ) => CommandPlan
 
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
 /** `"3"` → 3. Weak ETags never match If-Match (RFC 9110 uses strong comparison). */
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined
@@ -130,14 +128,11 @@ export async function runCommand(
   }
   const ifMatchHeader = request.headers['if-match']
   const expectedVersion = parseIfMatch(ifMatchHeader)
-  const correlation = request.headers['x-correlation-id']
   const context = {
     expectedVersion,
     requestId: String(request.id),
-    correlationId:
-      typeof correlation === 'string' && CORRELATION_ID.test(correlation)
-        ? correlation
-        : String(request.id),
+    // Set by the correlation hook: the caller's x-correlation-id, else the request id.
+    correlationId: request.correlationId || String(request.id),
   }
   const key = request.headers['idempotency-key']
   if (typeof key !== 'string') {

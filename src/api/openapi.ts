@@ -25,6 +25,15 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       tags: [
         { name: 'operations', description: 'Health and metrics' },
         { name: 'admin', description: 'API keys' },
+        { name: 'visits', description: 'Visits and their itineraries' },
+        { name: 'calls', description: 'Calls between leaders' },
+        { name: 'meetings', description: 'Meetings, from announcement to outcome' },
+        { name: 'statements', description: 'Readouts and releases' },
+        { name: 'relationships', description: 'Bilateral relationships and their status' },
+        { name: 'corrections', description: 'Corrections and retractions of our record' },
+        { name: 'itineraries', description: 'People’s itineraries and the engagement calendar' },
+        { name: 'events', description: 'The event log over HTTP: pages and Server-Sent Events' },
+        { name: 'audit', description: 'Streams, their history, and the hash chain check' },
       ],
       components: {
         securitySchemes: {

@@ -125,6 +125,14 @@ export function problemOf(request: FastifyRequest, error: EntenteError): Problem
   return problemBody(request, status, error.code, error.message, [...error.details])
 }
 
+/** The member a `required` or `additionalProperties` violation is about, as a path step. */
+function memberOf(v: { keyword: string; params: unknown }): string {
+  const params = v.params as { missingProperty?: string; additionalProperty?: string }
+  if (v.keyword === 'required') return `/${params.missingProperty}`
+  if (v.keyword === 'additionalProperties') return `/${params.additionalProperty}`
+  return ''
+}
+
 /**
  * The one error handler: every error becomes problem+json. Typed errors keep their code and
  * details; request validation lists each field and rule; anything unexpected is a 500 that is
@@ -139,11 +147,7 @@ export function registerProblemHandlers(app: FastifyInstance): void {
     const fastifyError = error as FastifyError
     if (fastifyError.validation) {
       const errors = fastifyError.validation.map((v) => ({
-        field: `/${fastifyError.validationContext ?? 'body'}${v.instancePath}${
-          v.keyword === 'required'
-            ? `/${(v.params as { missingProperty?: string }).missingProperty}`
-            : ''
-        }`,
+        field: `/${fastifyError.validationContext ?? 'body'}${v.instancePath}${memberOf(v)}`,
         rule: v.keyword,
         message: v.message ?? 'is not valid',
       }))

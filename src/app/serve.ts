@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from '../api/app.js'
 import type { EventLogConnection } from '../eventstore/index.js'
+import { createCommandHandler } from './command-handler.js'
 import { type Config, describeConfig } from './config.js'
 import { openEventLog, pingDatabase } from './event-log.js'
 import { startProjections } from './projections.js'
@@ -46,6 +47,7 @@ export async function startService(
         { name: 'projections', check: () => projections.check() },
       ],
       version: VERSION,
+      api: { log, handle: createCommandHandler({ log }) },
     })
     url = await app.listen({ port: config.port, host: config.host })
   } catch (error) {

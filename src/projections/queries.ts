@@ -10,7 +10,8 @@ import { docKey } from './replay.js'
 
 export interface RowQuery {
   projection: string
-  kind: string
+  /** One kind of row, or several (merged in one order). */
+  kind: string | readonly string[]
   /** Rows that concern this person id (QID or slug). */
   person?: string
   /** Rows that concern this ISO 3166-1 alpha-2 country. */
@@ -59,7 +60,7 @@ export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowP
     .select(['id', 'doc', 'earliest'])
     .where('projection', '=', q.projection)
     .where('generation', '=', generation as never)
-    .where('kind', '=', q.kind)
+    .where('kind', 'in', typeof q.kind === 'string' ? [q.kind] : [...q.kind])
   if (q.person) query = query.where(sql<boolean>`people @> array[${q.person}]::text[]`)
   if (q.country) query = query.where(sql<boolean>`countries @> array[${q.country}]::text[]`)
   if (q.from)
