@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
-import t, { type Test } from 'tap'
+import t from 'tap'
 import { readStream } from '../../src/eventstore/index.js'
-import { openTestApi, type TestApi } from '../helpers/api.js'
+import { isProblem, openTestApi, poster, type TestApi } from '../helpers/api.js'
 
 const source = {
   publisher: 'The Associated Press',
@@ -21,36 +21,11 @@ const emhoff = { id: 'douglas-emhoff', name: 'Douglas Emhoff', country: 'US' }
 const paris = { city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' }
 const rome = { city: 'Rome', country: 'IT', timeZone: 'Europe/Rome' }
 
-function poster(api: TestApi) {
-  return async (url: string, payload: object, headers: Record<string, string> = {}) => {
-    const response = await api.app.inject({
-      method: 'POST',
-      url,
-      payload,
-      headers: { ...api.headers, ...headers },
-    })
-    return { status: response.statusCode, body: response.json(), headers: response.headers }
-  }
-}
-
 async function eventCount(api: TestApi): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from events`.execute(
     api.log.db,
   )
   return rows[0]!.n
-}
-
-/** The problem+json shape every refusal has. */
-function isProblem(t: Test, response: { status: number; body: any; headers: any }, code: string) {
-  t.match(response.headers['content-type'], /^application\/problem\+json/, `${code}: problem+json`)
-  t.match(response.body, {
-    type: `urn:entente:problem:${code}`,
-    title: String,
-    status: response.status,
-    code,
-    requestId: String,
-  })
-  t.notMatch(JSON.stringify(response.body), /\bat \/|\.ts:\d|select |insert /i, 'no internals')
 }
 
 t.test(
