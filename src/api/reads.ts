@@ -47,7 +47,8 @@ export async function streamVersionAt(
     .selectFrom('events')
     .select((eb) => eb.fn.max('stream_version').as('version'))
     .where('stream_id', '=', streamId)
-  if (asOf) query = query.where('recorded_at', '<=', asOf)
+  // Compared at millisecond precision, as as-of replays compare recorded times.
+  if (asOf) query = query.where(sql<boolean>`date_trunc('milliseconds', recorded_at) <= ${asOf}`)
   const row = await query.executeTakeFirst()
   return Number(row?.version ?? 0)
 }

@@ -8,6 +8,7 @@ import { type RecordedEvent, readStream, verify } from '../../eventstore/index.j
 import { etagOf } from '../commands.js'
 import type { ApiDeps } from '../deps.js'
 import { jsonDiff } from '../json-diff.js'
+import { streamVersionAt } from '../reads.js'
 import { AsOf, problems } from '../schemas/common.js'
 import { eventJson, StreamEventPage, StreamHistory, VerifyReport } from '../schemas/events.js'
 
@@ -78,18 +79,22 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
     async (request, reply) => {
       const { streamId } = request.params
       const { from, limit, asOf } = request.query
+      const until = asOf ? new Date(asOf) : undefined
+      // The log keeps microseconds; as-of reads compare milliseconds, as JS dates hold them.
       const slice = await readStream(db, streamId, {
         fromVersion: from,
         maxCount: limit + 1,
-        recordedUpTo: asOf ? new Date(asOf) : undefined,
+        recordedUpTo: until ? new Date(until.getTime() + 1) : undefined,
       })
-      if (slice.streamVersion === 0) throw new NotFoundError('stream', streamId)
-      const events = slice.events.slice(0, limit)
-      return reply.header('etag', etagOf(slice.streamVersion)).send({
+      const all = until ? slice.events.filter((e) => e.recordedAt <= until) : slice.events
+      const version = until ? await streamVersionAt(db, streamId, until) : slice.streamVersion
+      if (version === 0) throw new NotFoundError('stream', streamId)
+      const events = all.slice(0, limit)
+      return reply.header('etag', etagOf(version)).send({
         streamId,
-        version: slice.streamVersion,
+        version,
         items: events.map(eventJson),
-        ...(slice.events.length > limit ? { next: String(from + limit) } : {}),
+        ...(all.length > limit ? { next: String(from + limit) } : {}),
       })
     },
   )
