@@ -25,7 +25,14 @@ const quiet: RunnerLogger = { warn() {}, info() {}, error() {} }
 export async function openTestApi(
   t: Test,
   api: Partial<ApiOptions> = {},
-  { projections = true } = {},
+  {
+    projections = true,
+    wrapLog,
+  }: {
+    projections?: boolean
+    /** The log the routes see, e.g. one that counts queries. */
+    wrapLog?: (log: EventLogConnection) => EventLogConnection
+  } = {},
 ): Promise<TestApi> {
   const log = await openTestPostgres(t)
   const running = projections ? startProjections(log, quiet) : undefined
@@ -33,7 +40,7 @@ export async function openTestApi(
     readiness: [],
     adminKey: TEST_ADMIN_KEY,
     rateLimits: false,
-    api: { log, ...api },
+    api: { log: wrapLog ? wrapLog(log) : log, ...api },
   })
   t.teardown(async () => {
     await app.close()

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import { ValidationError } from '../../domain/errors.js'
 import { type Checkpoint, LOG_START, readAll, subscribe } from '../../eventstore/index.js'
 import type { ApiDeps } from '../deps.js'
 import { checkpointFor } from '../reads.js'
@@ -143,8 +144,15 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
       const resumeFrom = lastEventId(request)
       let from: Checkpoint = LOG_START
       if (resumeFrom !== undefined) {
-        const position = /^\d{1,15}$/.test(resumeFrom) ? Number(resumeFrom) : Number.NaN
-        from = await checkpointFor(db, position, '/headers/last-event-id')
+        if (!/^\d{1,15}$/.test(resumeFrom))
+          throw new ValidationError('Last-Event-ID is not an event id of this stream', [
+            {
+              field: '/headers/last-event-id',
+              rule: 'known-position',
+              message: 'must be the id of an event this stream sent (a global position)',
+            },
+          ])
+        from = await checkpointFor(db, Number(resumeFrom), '/headers/last-event-id')
       } else if (after !== undefined) from = await checkpointFor(db, after, '/query/after')
 
       reply.hijack()
