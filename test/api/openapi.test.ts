@@ -1,0 +1,81 @@
+import SwaggerParser from '@apidevtools/swagger-parser'
+import t from 'tap'
+import { openTestApi } from '../helpers/api.js'
+
+type Operation = {
+  operationId?: string
+  tags?: string[]
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>
+  requestBody?: { content?: Record<string, { example?: unknown }> }
+}
+
+t.test('the OpenAPI document validates and documents every route with its responses', async (t) => {
+  const { app } = await openTestApi(t, {}, { projections: false })
+  const response = await app.inject({ method: 'GET', url: '/openapi.json' })
+  t.equal(response.statusCode, 200)
+  const doc = response.json()
+  t.equal(doc.openapi, '3.1.0')
+
+  // Validation dereferences in place: give it a copy.
+  await t.resolves(SwaggerParser.validate(structuredClone(doc)), 'a valid OpenAPI 3.1 document')
+
+  const paths = doc.paths as Record<string, Record<string, Operation>>
+  const routes = app.routeScopes.filter(
+    (r) => r.url.startsWith('/v1/') && !['HEAD', 'OPTIONS'].includes(r.method.toUpperCase()),
+  )
+  t.ok(routes.length >= 35, `${routes.length} routes`)
+  const operationIds = new Set<string>()
+  for (const route of routes) {
+    const path = route.url.replace(/:(\w+)/g, '{$1}')
+    const operation = paths[path]?.[route.method.toLowerCase()]
+    t.ok(operation, `${route.method} ${path} is documented`)
+    if (!operation) continue
+    const statuses = Object.keys(operation.responses ?? {})
+    t.ok(
+      statuses.some((s) => s.startsWith('2')),
+      `${route.method} ${path} documents its success`,
+    )
+    t.ok(
+      statuses.some((s) => s.startsWith('4')),
+      `${route.method} ${path} documents its problems`,
+    )
+    // The admin and health routes are the auth helper's and the shell's; the rest are the contract's.
+    if (!path.startsWith('/v1/') || path.startsWith('/v1/admin/')) continue
+    t.ok(operation.operationId, `${route.method} ${path} has an operationId`)
+    t.notOk(operationIds.has(operation.operationId!), 'operationIds are unique')
+    operationIds.add(operation.operationId!)
+    t.ok(operation.tags?.length, `${route.method} ${path} has a tag`)
+    t.not(route.scope, 'admin', `${route.method} ${path} declares its own scope`)
+  }
+
+  const scopes = Object.fromEntries(routes.map((r) => [`${r.method} ${r.url}`, r.scope]))
+  t.equal(scopes['POST /v1/visits'], 'commands:write')
+  t.equal(scopes['GET /v1/visits/:id'], 'read')
+  t.equal(scopes['GET /v1/events/live'], 'read')
+  t.equal(scopes['GET /v1/streams/:streamId/history'], 'audit:read')
+  t.equal(scopes['GET /v1/audit/verify'], 'audit:read')
+
+  const schedule = paths['/v1/visits']!.post!
+  // @fastify/swagger moves a schema's examples to the media type's example.
+  const example = schedule.requestBody?.content?.['application/json']?.example
+  t.match(example, {
+    visitor: { name: 'Kamala Harris' },
+    period: { edtf: '2021-11', phrase: 'next month' },
+    sources: [{ publisher: 'The White House' }, { publisher: 'The Associated Press' }],
+  })
+  t.notMatch(
+    JSON.stringify(example),
+    /"earliest"|"latest"/,
+    'examples send dates as EDTF text only',
+  )
+  t.ok(schedule.responses?.['201'], 'scheduling answers 201')
+  t.ok(doc.components.schemas.Problem && doc.components.schemas.CommandResult)
+  t.ok(
+    paths['/v1/events/live']!.get!.responses?.['200']?.content?.['text/event-stream'],
+    'the live stream is documented as text/event-stream',
+  )
+  t.ok(
+    paths['/v1/itineraries/{personId}']!.get!.responses?.['200']?.content?.['text/calendar'],
+    'itineraries are documented as iCalendar too',
+  )
+})
