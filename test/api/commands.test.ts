@@ -520,3 +520,26 @@ t.test('Idempotency-Key: keys survive a restart and a crash before the answer', 
   isProblem(t, busy, 'idempotency-key-in-use')
   t.equal(busy.headers['retry-after'], '1')
 })
+
+t.test('Idempotency-Key replays on the embedded store (PGlite) too', async (t) => {
+  const { openTestPglite } = await import('../helpers/postgres.js')
+  const { buildApp } = await import('../../src/api/app.js')
+  const { TEST_ADMIN_KEY, bearer } = await import('../helpers/api-keys.js')
+  const log = await openTestPglite(t)
+  const app = await buildApp({
+    readiness: [],
+    adminKey: TEST_ADMIN_KEY,
+    rateLimits: false,
+    api: { log },
+  })
+  t.teardown(() => app.close())
+  const post = poster({ app, headers: bearer(TEST_ADMIN_KEY) })
+  const call = { participants: [biden, macron], date: { edtf: '2021-10-22' }, sources }
+  const key = { 'idempotency-key': 'pglite' }
+  const first = await post('/v1/calls', call, key)
+  const retry = await post('/v1/calls', call, key)
+  t.equal(first.status, 201)
+  t.same(retry.body, first.body)
+  t.equal(retry.headers['idempotent-replayed'], 'true')
+  t.equal((await post('/v1/calls', { ...call, topics: ['x'] }, key)).status, 422)
+})
