@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { type CommandHandler, createCommandHandler } from '../app/command-handler.js'
 import type { EventLogConnection } from '../eventstore/index.js'
+import { EVENT_DATA_SCHEMAS } from '../schemas/events.js'
 import type { ApiDeps } from './deps.js'
 import { auditRoutes } from './routes/audit.js'
 import { callRoutes } from './routes/calls.js'
@@ -54,6 +55,8 @@ export async function registerV1(app: FastifyInstance, options: ApiOptions): Pro
     MeetingView,
     CalendarEntry,
     RelationshipStatus,
+    // Each event type's data: documented in components.schemas, named by the events' `data`.
+    ...Object.values(EVENT_DATA_SCHEMAS),
   ])
     app.addSchema(schema)
   for (const routes of [

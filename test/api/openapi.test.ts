@@ -70,6 +70,9 @@ t.test('the OpenAPI document validates and documents every route with its respon
   )
   t.ok(schedule.responses?.['201'], 'scheduling answers 201')
   t.ok(doc.components.schemas.Problem && doc.components.schemas.CommandResult)
+  const eventData = Object.keys(doc.components.schemas).filter((n) => n.startsWith('EventData.'))
+  t.ok(eventData.includes('EventData.VisitScheduled.v1'), 'event data schemas are documented')
+  t.ok(eventData.length >= 25, `${eventData.length} event types' data schemas`)
   t.ok(
     paths['/v1/events/live']!.get!.responses?.['200']?.content?.['text/event-stream'],
     'the live stream is documented as text/event-stream',

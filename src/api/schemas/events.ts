@@ -29,7 +29,13 @@ export const RecordedEvent = Type.Object(
     }),
     type: Type.String({ examples: ['VisitScheduled'] }),
     schemaVersion: Type.Integer(),
-    data: { ...JsonObject, description: 'The event’s payload, as stored' },
+    data: {
+      ...JsonObject,
+      description:
+        'The event’s payload as stored, at `schemaVersion`. Its JSON Schema at the current ' +
+        'version is `EventData.<type>.v<version>` in components.schemas (e.g. ' +
+        '`EventData.VisitScheduled.v1`); older versions are upcast by readers.',
+    },
     metadata: EventMetadata,
     recordedAt: Type.String({ format: 'date-time' }),
     hash: Type.String({ description: 'SHA-256 over the event and the previous hash, hex' }),
