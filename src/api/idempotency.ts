@@ -11,8 +11,8 @@ export interface StoredResponse {
 }
 
 export type Claim =
-  /** This request holds the key; `takeover` when an earlier holder gave up or died. */
-  | { kind: 'claimed'; takeover: boolean }
+  /** This request holds the key (new, or taken over from a holder that died). */
+  | { kind: 'claimed' }
   | { kind: 'replay'; response: StoredResponse }
   /** The key was first used for another request. */
   | { kind: 'mismatch' }
@@ -42,7 +42,7 @@ export async function claimKey(
   hash: string,
   leaseMs: number,
 ): Promise<Claim> {
-  const claimed = await sql<{ inserted: boolean }>`
+  const claimed = await sql<{ claimed: boolean }>`
     insert into idempotency_keys (principal, key, request_hash, status, locked_until)
     values (${principal}, ${key}, ${hash}, 'pending',
             now() + ${leaseMs} * interval '1 millisecond')
@@ -50,9 +50,8 @@ export async function claimKey(
       where idempotency_keys.status = 'pending'
         and idempotency_keys.locked_until < now()
         and idempotency_keys.request_hash = excluded.request_hash
-    returning (xmax::text = '0') as inserted`.execute(db)
-  const row = claimed.rows[0]
-  if (row) return { kind: 'claimed', takeover: !row.inserted }
+    returning true as claimed`.execute(db)
+  if (claimed.rows.length > 0) return { kind: 'claimed' }
   const known = await db
     .selectFrom('idempotency_keys')
     .select(['request_hash', 'status', 'response_status', 'response_body', 'response_headers'])

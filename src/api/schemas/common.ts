@@ -182,10 +182,20 @@ export const CommandHeaders = Type.Object({
 /** A `$ref` to the shared problem+json schema. */
 export const ProblemRef = Type.Unsafe<unknown>({ $ref: 'Problem#' })
 
-/** Problem responses: each status with the shared problem schema and what it means. */
+/** What any /v1 route may answer besides its own: the API key and rate limit refusals. */
+const ACCESS_PROBLEMS: Record<number, string> = {
+  401: 'No API key, or one that is malformed, unknown or revoked',
+  403: 'The API key lacks the scope this route needs',
+  429: 'Too many requests for this API key: see Retry-After',
+}
+
+/**
+ * Problem responses: each status with the shared problem schema and what it means, plus the
+ * access refusals every /v1 route may give.
+ */
 export function problems(statuses: Record<number, string>): Record<number, TSchema> {
   return Object.fromEntries(
-    Object.entries(statuses).map(([status, description]) => [
+    Object.entries({ ...ACCESS_PROBLEMS, ...statuses }).map(([status, description]) => [
       status,
       Type.Unsafe<unknown>({ $ref: 'Problem#', description }),
     ]),

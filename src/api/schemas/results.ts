@@ -39,8 +39,6 @@ export function commandResponses(created: boolean) {
     [created ? 201 : 200]: ok,
     ...problems({
       400: 'The request does not match the schema (each field and rule listed)',
-      401: 'No valid API key',
-      403: 'The API key lacks the commands:write scope',
       404: 'Nothing recorded under this id',
       409: 'A rule of the record’s current state, a concurrent change, or the idempotency key is in use',
       412: 'If-Match names an older version of the resource',
