@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { HandledCommand } from '../app/command-handler.js'
+import type { CommandContext, HandledCommand } from '../app/command-handler.js'
 import type { CommandMetadata } from '../domain/decider.js'
 import type { DomainCommand } from '../domain/deciders.js'
 import { EntenteError, ValidationError } from '../domain/errors.js'
@@ -108,6 +108,23 @@ async function appendedBefore(
   return { streamId, nextExpectedVersion: events.at(-1)!.streamVersion, events }
 }
 
+/** What every command of a request carries besides its data. */
+function contextOf(deps: ApiDeps, request: FastifyRequest) {
+  const caller = callerOf(request)
+  const metadata: CommandMetadata = {
+    actor: caller.actor,
+    at: deps.clock().toISOString(),
+    sources: (request.body as { sources: Source[] }).sources,
+  }
+  const handling: CommandContext = {
+    expectedVersion: parseIfMatch(request.headers['if-match']),
+    requestId: String(request.id),
+    // Set by the correlation hook: the caller's x-correlation-id, else the request id.
+    correlationId: request.correlationId || String(request.id),
+  }
+  return { caller, metadata, handling }
+}
+
 /**
  * Runs a command for a request: the acting user is the API key's principal, the command time
  * the server's clock at receipt, `If-Match` pins the stream version, and an `Idempotency-Key`
@@ -119,57 +136,60 @@ export async function runCommand(
   reply: FastifyReply,
   plan: PlanCommand,
 ): Promise<FastifyReply> {
-  const caller = callerOf(request)
-  const body = (request.body ?? {}) as { sources: Source[] }
-  const metadata: CommandMetadata = {
-    actor: caller.actor,
-    at: deps.clock().toISOString(),
-    sources: body.sources,
-  }
-  const ifMatchHeader = request.headers['if-match']
-  const expectedVersion = parseIfMatch(ifMatchHeader)
-  const context = {
-    expectedVersion,
-    requestId: String(request.id),
-    // Set by the correlation hook: the caller's x-correlation-id, else the request id.
-    correlationId: request.correlationId || String(request.id),
-  }
+  const context = contextOf(deps, request)
   const key = request.headers['idempotency-key']
   if (typeof key !== 'string') {
-    const built = plan(() => randomUUID(), metadata)
-    return send(reply, answerOf(built, await deps.handle(built.command, context)))
+    const built = plan(() => randomUUID(), context.metadata)
+    return send(reply, answerOf(built, await deps.handle(built.command, context.handling)))
   }
-
   const hash = requestHash({
     method: request.method,
     url: request.url,
-    ifMatch: ifMatchHeader,
+    ifMatch: request.headers['if-match'],
     body: request.body,
   })
-  const claim = await claimKey(deps.log.db, caller.id, key, hash, deps.idempotencyLeaseMs)
-  if (claim.kind === 'replay') return send(reply, claim.response, true)
-  if (claim.kind === 'mismatch')
-    throw new EntenteError(
-      'idempotency-key-reused',
-      'this Idempotency-Key was used for another request',
-      [
-        {
-          field: '/headers/idempotency-key',
-          rule: 'same-request',
-          message: 'a key may only be retried with the same method, path, If-Match and body',
-        },
-      ],
-    )
-  if (claim.kind === 'in-flight') {
-    reply.header('retry-after', '1')
-    throw new EntenteError(
-      'idempotency-key-in-use',
-      'the first request with this Idempotency-Key is still being answered: retry shortly',
-    )
+  const claim = await claimKey(deps.log.db, context.caller.id, key, hash, deps.idempotencyLeaseMs)
+  switch (claim.kind) {
+    case 'replay':
+      return send(reply, claim.response, true)
+    case 'mismatch':
+      throw new EntenteError(
+        'idempotency-key-reused',
+        'this Idempotency-Key was used for another request',
+        [
+          {
+            field: '/headers/idempotency-key',
+            rule: 'same-request',
+            message: 'a key may only be retried with the same method, path, If-Match and body',
+          },
+        ],
+      )
+    case 'in-flight':
+      reply.header('retry-after', '1')
+      throw new EntenteError(
+        'idempotency-key-in-use',
+        'the first request with this Idempotency-Key is still being answered: retry shortly',
+      )
+    case 'claimed':
+      return send(reply, await answerOnce(deps, request, plan, context, key, hash))
   }
+}
 
+/**
+ * Answers a command under a claimed idempotency key, and keeps the answer for the retries.
+ * Ids are derived from the caller, the key and the request, so a retry builds the same command.
+ */
+async function answerOnce(
+  deps: ApiDeps,
+  request: FastifyRequest,
+  plan: PlanCommand,
+  context: ReturnType<typeof contextOf>,
+  key: string,
+  hash: string,
+): Promise<StoredResponse> {
+  const { caller } = context
   const eventId = (index: number) => derivedId(caller.id, key, hash, 'event', String(index))
-  const built = plan((name) => derivedId(caller.id, key, hash, 'id', name), metadata)
+  const built = plan((name) => derivedId(caller.id, key, hash, 'id', name), context.metadata)
   let answer: StoredResponse
   try {
     // An earlier attempt may have appended and then failed to answer (a crash, a lost
@@ -177,7 +197,11 @@ export async function runCommand(
     const earlier = await appendedBefore(deps, eventId)
     const handled =
       earlier ??
-      (await deps.handle(built.command, { ...context, idempotencyKey: key, eventIds: eventId }))
+      (await deps.handle(built.command, {
+        ...context.handling,
+        idempotencyKey: key,
+        eventIds: eventId,
+      }))
     answer = answerOf(built, handled)
   } catch (error) {
     // A refusal is the answer to replay; anything else leaves the key free for a retry.
@@ -189,7 +213,7 @@ export async function runCommand(
     answer = { status: problem.status, body: problem, headers: {} }
   }
   await completeKey(deps.log.db, caller.id, key, answer)
-  return send(reply, answer)
+  return answer
 }
 
 /**

@@ -107,7 +107,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
   // Live streams still open, to end when the app closes (a hijacked reply is ours to end).
   const open = new Set<() => void>()
   app.addHook('preClose', async () => {
-    for (const end of open) end()
+    for (const end of [...open]) end()
   })
 
   app.get(
@@ -189,12 +189,15 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
       const heartbeat = setInterval(() => {
         if (!raw.writableNeedDrain) raw.write(': heartbeat\n\n')
       }, deps.heartbeatMs)
+      // Ends the stream first: a write waiting for a slow client to drain then returns (on
+      // 'close'), so that the subscription can stop.
       const end = () => {
         if (closed) return
         closed = true
         clearInterval(heartbeat)
         open.delete(end)
-        void subscription.stop().finally(() => raw.end())
+        raw.destroy()
+        void subscription.stop()
       }
       open.add(end)
       raw.on('close', end)
