@@ -5,6 +5,12 @@ import { Authenticator } from './auth/authenticator.js'
 import { type ApiKeyStore, memoryKeyStore } from './auth/key-store.js'
 import { registerAuth } from './auth/plugin.js'
 import { registerCorrelation } from './correlation.js'
+import {
+  type MetricsSources,
+  metricsRoutes,
+  registerRequestMetrics,
+  ServiceMetrics,
+} from './metrics.js'
 import { registerOpenApi } from './openapi.js'
 import { Problem, registerProblemHandlers } from './problem.js'
 import { adminKeyRoutes } from './routes/admin-keys.js'
@@ -26,6 +32,12 @@ export interface AppOptions {
   rateLimits?: RateLimits | false
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number
+  /** Where request latencies and appends are counted; a registry of its own when absent. */
+  metrics?: ServiceMetrics
+  /** The read models' lag, for `/metrics`. */
+  projectionLag?: MetricsSources['projectionLag']
+  /** The Kafka relay's progress, for `/metrics` (absent when the relay is off). */
+  relayStatus?: MetricsSources['relayStatus']
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -53,6 +65,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addSchema(Problem)
   registerProblemHandlers(app)
   registerCorrelation(app)
+  const metrics = options.metrics ?? new ServiceMetrics({ processMetrics: false })
+  registerRequestMetrics(app, metrics)
 
   const keys = options.keys ?? memoryKeyStore()
   const authenticator = new Authenticator({
@@ -67,5 +81,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app, options.version ?? '0.0.0')
   await app.register(healthRoutes, { checks: options.readiness })
   await app.register(adminKeyRoutes, { keys, authenticator })
+  await app.register(metricsRoutes, {
+    metrics,
+    sources: { projectionLag: options.projectionLag, relayStatus: options.relayStatus },
+  })
   return app
 }
