@@ -59,8 +59,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // Once closing, answers end their connection: a kept-alive idle socket would otherwise hold
+  // the shutdown for the whole keep-alive timeout (72 s).
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    if (closing) reply.header('connection', 'close')
   })
   app.addSchema(Problem)
   registerProblemHandlers(app)

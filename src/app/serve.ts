@@ -8,12 +8,13 @@ import { createFirstAdminKey, databaseKeyStore } from './api-keys.js'
 import { type Config, describeConfig } from './config.js'
 import { openEventLog, pingDatabase } from './event-log.js'
 import { countingAppends, projectionLag } from './metrics.js'
-import { startProjections } from './projections.js'
+import { type RunningProjections, startProjections } from './projections.js'
 import { VERSION } from './version.js'
 
 export interface RunningService {
   app: FastifyInstance
   log: EventLogConnection
+  projections: RunningProjections
   /** The address the API listens on, e.g. http://127.0.0.1:3000. */
   url: string
   close(): Promise<void>
@@ -85,7 +86,9 @@ export async function startService(
   return {
     app,
     log,
+    projections,
     url,
+    /** Stops accepting requests, finishes those in flight, stops the runners, closes the store. */
     async close() {
       await app.close()
       await projections.stop()
