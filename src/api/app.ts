@@ -5,6 +5,12 @@ import { Authenticator } from './auth/authenticator.js'
 import { type ApiKeyStore, memoryKeyStore } from './auth/key-store.js'
 import { registerAuth } from './auth/plugin.js'
 import { registerCorrelation } from './correlation.js'
+import {
+  type MetricsSources,
+  metricsRoutes,
+  registerRequestMetrics,
+  ServiceMetrics,
+} from './metrics.js'
 import { registerOpenApi } from './openapi.js'
 import { Problem, registerProblemHandlers } from './problem.js'
 import { adminKeyRoutes } from './routes/admin-keys.js'
@@ -27,6 +33,12 @@ export interface AppOptions {
   rateLimits?: RateLimits | false
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number
+  /** Where request latencies and appends are counted; a registry of its own when absent. */
+  metrics?: ServiceMetrics
+  /** The read models' lag, for `/metrics`. */
+  projectionLag?: MetricsSources['projectionLag']
+  /** The Kafka relay's progress, for `/metrics` (absent when the relay is off). */
+  relayStatus?: MetricsSources['relayStatus']
   /** The event log behind the /v1 routes; without it only health and admin routes exist. */
   api?: ApiOptions
 }
@@ -50,12 +62,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  // Once closing, answers end their connection: a kept-alive idle socket would otherwise hold
+  // the shutdown for the whole keep-alive timeout (72 s).
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    if (closing) reply.header('connection', 'close')
   })
   app.addSchema(Problem)
   registerProblemHandlers(app)
   registerCorrelation(app)
+  const metrics = options.metrics ?? new ServiceMetrics({ processMetrics: false })
+  registerRequestMetrics(app, metrics)
 
   const keys = options.keys ?? memoryKeyStore()
   const authenticator = new Authenticator({
@@ -70,6 +91,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app, options.version ?? '0.0.0')
   await app.register(healthRoutes, { checks: options.readiness })
   await app.register(adminKeyRoutes, { keys, authenticator })
+  await app.register(metricsRoutes, {
+    metrics,
+    sources: { projectionLag: options.projectionLag, relayStatus: options.relayStatus },
+  })
   if (options.api) await registerV1(app, options.api)
   return app
 }

@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely'
-import type { ApiKeyRecord, ApiKeyStore } from '../api/auth/key-store.js'
+import {
+  type ApiKeyRecord,
+  type ApiKeyStore,
+  type IssuedApiKey,
+  issueApiKey,
+} from '../api/auth/key-store.js'
 import { SCOPES, type Scope } from '../api/auth/scopes.js'
 import {
   type ApiKeyRow,
@@ -47,4 +52,17 @@ export function databaseKeyStore(db: Kysely<Database>): ApiKeyStore {
       return row && toRecord(row)
     },
   }
+}
+
+/**
+ * On a first start of the embedded store (no key ever created, none given in the
+ * environment), creates an admin key so that the local user can call the API at all. The
+ * key is returned to be printed once; only its hash is kept.
+ */
+export async function createFirstAdminKey(
+  store: ApiKeyStore,
+  adminKeyGiven: boolean,
+): Promise<IssuedApiKey | undefined> {
+  if (adminKeyGiven || (await store.list()).length > 0) return undefined
+  return issueApiKey(store, 'local admin (created at first start)', ['admin'])
 }

@@ -3,6 +3,7 @@ import { verify } from '../eventstore/index.js'
 import { ConfigError, loadConfig } from './config.js'
 import { loadDemo } from './demo.js'
 import { DataDirInUseError, openEventLog } from './event-log.js'
+import { addKeyCommands, KeysCliError } from './keys-cli.js'
 import { addProjectionCommands } from './projections-cli.js'
 import { serve } from './serve.js'
 import { VERSION } from './version.js'
@@ -15,7 +16,10 @@ Environment:
   DATABASE_POOL_SIZE  connections to Postgres (default 10)
   KAFKA_BROKERS       host:port,host:port (absent: the Kafka relay is off)
   PORT, HOST          where the API listens (default 3000 on 127.0.0.1)
-  LOG_LEVEL           fatal|error|warn|info|debug|trace|silent (default info)`
+  LOG_LEVEL           fatal|error|warn|info|debug|trace|silent (default info)
+  ENTENTE_ADMIN_KEY   an admin API key for automation (32+ characters; never logged)
+  RATE_LIMIT_PER_KEY  requests a minute per API key (default 6000)
+  RATE_LIMIT_PER_ADDRESS  requests a minute per address without a valid key (default 300)`
 
 /** The `entente` command line for operators. Each command reads the environment itself. */
 export function buildCli(): Command {
@@ -60,6 +64,7 @@ export function buildCli(): Command {
     })
 
   addProjectionCommands(program, ENVIRONMENT_HELP)
+  addKeyCommands(program, ENVIRONMENT_HELP)
 
   program
     .command('demo')
@@ -96,7 +101,11 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode
       return
     }
-    if (error instanceof ConfigError || error instanceof DataDirInUseError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof DataDirInUseError ||
+      error instanceof KeysCliError
+    ) {
       console.error(`entente: ${error.message}`)
       process.exitCode = 2
       return

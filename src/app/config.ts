@@ -13,6 +13,10 @@ export interface Config {
   port: number
   host: string
   logLevel: LogLevel
+  /** An admin API key given to the process (ENTENTE_ADMIN_KEY); never logged or stored. */
+  adminKey: string | undefined
+  /** Requests per minute: per API key, and per client address without a valid key. */
+  rateLimits: { perKey: number; perAddress: number }
 }
 
 /** A variable that is set but wrong. The message names the variable and the rule. */
@@ -48,10 +52,15 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value
 }
 
+/** Long enough that guessing it is hopeless. */
+const ADMIN_KEY_MIN_LENGTH = 32
+const ADMIN_KEY = /^[\x21-\x7e]+$/
+
 /**
  * Reads the configuration from environment variables:
  * `DATABASE_URL`, `DATABASE_POOL_SIZE`, `ENTENTE_DATA_DIR`, `KAFKA_BROKERS`, `PORT`, `HOST`,
- * `LOG_LEVEL`. Throws a ConfigError naming the first bad variable.
+ * `LOG_LEVEL`, `ENTENTE_ADMIN_KEY`, `RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_ADDRESS`.
+ * Throws a ConfigError naming the first bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   let database: Config['database']
@@ -90,8 +99,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!LOG_LEVELS.includes(logLevel))
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
 
+  const adminKey = env.ENTENTE_ADMIN_KEY?.trim() || undefined
+  // The message never repeats the value: it is a secret.
+  if (adminKey && (adminKey.length < ADMIN_KEY_MIN_LENGTH || !ADMIN_KEY.test(adminKey)))
+    throw new ConfigError(
+      'ENTENTE_ADMIN_KEY',
+      `must be at least ${ADMIN_KEY_MIN_LENGTH} printable characters without spaces ` +
+        '(e.g. openssl rand -base64 32)',
+    )
+
   const host = env.HOST?.trim() || '127.0.0.1'
-  return { database, kafka, port: integer(env, 'PORT', 3000, 0, 65535), host, logLevel }
+  return {
+    database,
+    kafka,
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host,
+    logLevel,
+    adminKey,
+    rateLimits: {
+      perKey: integer(env, 'RATE_LIMIT_PER_KEY', 6_000, 1, 10_000_000),
+      perAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 300, 1, 10_000_000),
+    },
+  }
 }
 
 /** The configuration with secrets removed, for logs and `--help`. */
@@ -104,7 +133,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
           poolSize: config.database.poolSize,
         }
       : config.database
-  return { ...config, database }
+  return { ...config, database, adminKey: config.adminKey ? '(set)' : undefined }
 }
 
 function redactUrl(url: string): string {

@@ -2,16 +2,20 @@ import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from '../api/app.js'
+import { ServiceMetrics } from '../api/metrics.js'
 import type { EventLogConnection } from '../eventstore/index.js'
+import { createFirstAdminKey, databaseKeyStore } from './api-keys.js'
 import { createCommandHandler } from './command-handler.js'
 import { type Config, describeConfig } from './config.js'
 import { openEventLog, pingDatabase } from './event-log.js'
-import { startProjections } from './projections.js'
+import { countingAppends, projectionLag } from './metrics.js'
+import { type RunningProjections, startProjections } from './projections.js'
 import { VERSION } from './version.js'
 
 export interface RunningService {
   app: FastifyInstance
   log: EventLogConnection
+  projections: RunningProjections
   /** The address the API listens on, e.g. http://127.0.0.1:3000. */
   url: string
   close(): Promise<void>
@@ -26,6 +30,17 @@ export function createLogger(config: Pick<Config, 'logLevel'>) {
 }
 
 /**
+ * Shows the first admin key on stderr, once, outside the JSON log: logs are collected and
+ * kept, and a key must never be in them.
+ */
+function announceFirstKey(key: string, id: string): void {
+  process.stderr.write(
+    `\nFirst start: created the admin API key ${id}. It is shown this once:\n\n  ${key}\n\n` +
+      'Send it as "Authorization: Bearer <key>"; create narrower keys with `entente keys create`.\n\n',
+  )
+}
+
+/**
  * The composition root: opens the event log, builds the API on it and listens. Closing stops
  * accepting requests, finishes those in flight, then closes the store.
  */
@@ -33,13 +48,22 @@ export async function startService(
   config: Config,
   logger = createLogger(config),
 ): Promise<RunningService> {
-  const log = await openEventLog(config.database, (error) =>
-    logger.warn({ err: error }, 'event notifications lost; reconnecting'),
+  const metrics = new ServiceMetrics()
+  const log = countingAppends(
+    await openEventLog(config.database, (error) =>
+      logger.warn({ err: error }, 'event notifications lost; reconnecting'),
+    ),
+    metrics,
   )
   const projections = startProjections(log, logger)
   let app: FastifyInstance
   let url: string
   try {
+    const keys = databaseKeyStore(log.db)
+    if (log.backend === 'pglite') {
+      const first = await createFirstAdminKey(keys, config.adminKey !== undefined)
+      if (first) announceFirstKey(first.key, first.record.id)
+    }
     app = await buildApp({
       logger,
       readiness: [
@@ -47,6 +71,11 @@ export async function startService(
         { name: 'projections', check: () => projections.check() },
       ],
       version: VERSION,
+      keys,
+      adminKey: config.adminKey,
+      rateLimits: { ...config.rateLimits, windowMs: 60_000 },
+      metrics,
+      projectionLag: projectionLag(log),
       api: { log, handle: createCommandHandler({ log }) },
     })
     url = await app.listen({ port: config.port, host: config.host })
@@ -59,7 +88,9 @@ export async function startService(
   return {
     app,
     log,
+    projections,
     url,
+    /** Stops accepting requests, finishes those in flight, stops the runners, closes the store. */
     async close() {
       await app.close()
       await projections.stop()

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { type ConfigError, loadConfig } from '../../../src/app/config.js'
+import { type ConfigError, describeConfig, loadConfig } from '../../../src/app/config.js'
 
 t.test(
   'with nothing set it serves the embedded store on 127.0.0.1:3000 with the relay off',
@@ -43,6 +43,10 @@ t.test('each bad variable is refused with a message that names it', async (t) =>
     [{ PORT: 'http' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ENTENTE_ADMIN_KEY: 'short' }, 'ENTENTE_ADMIN_KEY'],
+    [{ ENTENTE_ADMIN_KEY: 'with spaces with spaces with spaces with spaces' }, 'ENTENTE_ADMIN_KEY'],
+    [{ RATE_LIMIT_PER_KEY: '0' }, 'RATE_LIMIT_PER_KEY'],
+    [{ RATE_LIMIT_PER_ADDRESS: 'many' }, 'RATE_LIMIT_PER_ADDRESS'],
   ]
   for (const [env, variable] of cases) {
     t.throws(
@@ -56,4 +60,30 @@ t.test('each bad variable is refused with a message that names it', async (t) =>
       t.match((error as ConfigError).message, new RegExp(`^${variable}: `))
     }
   }
+})
+
+t.test(
+  'ENTENTE_ADMIN_KEY is read but never described, and never echoed when refused',
+  async (t) => {
+    const secret = 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8'
+    const config = loadConfig({ ENTENTE_ADMIN_KEY: secret })
+    t.equal(config.adminKey, secret)
+    t.notMatch(JSON.stringify(describeConfig(config)), secret)
+    t.throws(() => loadConfig({ ENTENTE_ADMIN_KEY: 'tooShortSecret' }), {
+      message: /^ENTENTE_ADMIN_KEY: must be at least 32/,
+    })
+    try {
+      loadConfig({ ENTENTE_ADMIN_KEY: 'tooShortSecret' })
+    } catch (error) {
+      t.notMatch((error as Error).message, 'tooShortSecret')
+    }
+  },
+)
+
+t.test('rate limits default to 6000 a minute per key and 300 per address', async (t) => {
+  t.same(loadConfig({}).rateLimits, { perKey: 6_000, perAddress: 300 })
+  t.same(loadConfig({ RATE_LIMIT_PER_KEY: '50', RATE_LIMIT_PER_ADDRESS: '5' }).rateLimits, {
+    perKey: 50,
+    perAddress: 5,
+  })
 })
