@@ -83,3 +83,12 @@ t.test('the OpenAPI document validates and documents every route with its respon
     'itineraries are documented as iCalendar too',
   )
 })
+
+t.test('the ETag and Location response headers are documented', async (t) => {
+  const { app } = await openTestApi(t, {}, { projections: false })
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json()
+  t.ok(doc.paths['/v1/visits'].post.responses['201'].headers.etag, 'a command’s ETag')
+  t.ok(doc.paths['/v1/visits'].post.responses['201'].headers.location, 'its Location')
+  t.ok(doc.paths['/v1/visits/{id}'].get.responses['200'].headers.etag, 'a read’s ETag')
+  t.ok(doc.paths['/v1/streams/{streamId}/history'].get.responses['200'].headers.etag)
+})

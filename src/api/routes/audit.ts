@@ -11,6 +11,7 @@ import { jsonDiff } from '../json-diff.js'
 import { streamVersionAt } from '../reads.js'
 import { AsOf, problems } from '../schemas/common.js'
 import { eventJson, StreamEventPage, StreamHistory, VerifyReport } from '../schemas/events.js'
+import { ETagHeader } from '../schemas/results.js'
 
 const tags = ['audit']
 const audit = { scope: 'audit:read' } as const
@@ -70,7 +71,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         params: StreamParams,
         querystring: Type.Object({ ...Paging, asOf: Type.Optional(AsOf) }),
         response: {
-          200: StreamEventPage,
+          200: Type.Unsafe({ ...StreamEventPage, headers: { etag: ETagHeader } }),
           ...problems({ 400: 'A bad parameter', 404: 'No such stream (or none yet at asOf)' }),
         },
       },
@@ -109,7 +110,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         params: StreamParams,
         querystring: Type.Object(Paging),
         response: {
-          200: StreamHistory,
+          200: Type.Unsafe({ ...StreamHistory, headers: { etag: ETagHeader } }),
           ...problems({ 400: 'A bad parameter', 404: 'No such stream' }),
         },
       },

@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps.js'
 import { readResource, viewOf } from '../reads.js'
 import * as body from '../schemas/commands.js'
 import { AsOf, CommandHeaders, Id, problems } from '../schemas/common.js'
-import { commandResponses } from '../schemas/results.js'
+import { commandResponses, withETag } from '../schemas/results.js'
 
 const tags = ['calls']
 
@@ -47,7 +47,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         params: Type.Object({ id: Id }),
         querystring: Type.Object({ asOf: Type.Optional(AsOf) }),
         response: {
-          200: Type.Unsafe({ $ref: 'Call#', description: 'ETag: the call stream’s version' }),
+          200: withETag('Call#', 'The call as the read model shows it'),
           ...problems({ 400: 'A bad parameter', 404: 'No such call (or not yet at asOf)' }),
         },
       },

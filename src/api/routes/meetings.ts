@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps.js'
 import { readResource, viewOf } from '../reads.js'
 import * as body from '../schemas/commands.js'
 import { AsOf, CommandHeaders, Id, problems } from '../schemas/common.js'
-import { commandResponses } from '../schemas/results.js'
+import { commandResponses, withETag } from '../schemas/results.js'
 
 const tags = ['meetings']
 const MeetingParams = Type.Object({ id: Id })
@@ -132,7 +132,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         params: MeetingParams,
         querystring: Type.Object({ asOf: Type.Optional(AsOf) }),
         response: {
-          200: Type.Unsafe({ $ref: 'Meeting#', description: 'ETag: the meeting stream’s version' }),
+          200: withETag('Meeting#', 'The meeting as the read model shows it'),
           ...problems({ 400: 'A bad parameter', 404: 'No such meeting (or not yet at asOf)' }),
         },
       },

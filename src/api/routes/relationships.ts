@@ -13,7 +13,7 @@ import { readResource } from '../reads.js'
 import * as body from '../schemas/commands.js'
 import { AsOf, CommandHeaders, CountryCode, Id, Limit, problems } from '../schemas/common.js'
 import { RelationshipPage } from '../schemas/read-models.js'
-import { commandResponses } from '../schemas/results.js'
+import { commandResponses, withETag } from '../schemas/results.js'
 
 const tags = ['relationships']
 const Pair = Type.Object({ a: CountryCode, b: CountryCode })
@@ -139,10 +139,10 @@ export const relationshipRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = 
           asOf: Type.Optional(AsOf),
         }),
         response: {
-          200: Type.Unsafe({
-            $ref: 'RelationshipStatus#',
-            description: 'ETag: the version of the pair’s relationship stream',
-          }),
+          200: withETag(
+            'RelationshipStatus#',
+            'The pair’s status (ETag: its relationship stream’s version)',
+          ),
           ...problems({ 400: 'A bad parameter', 404: 'Nothing recorded about the pair' }),
         },
       },

@@ -19,7 +19,7 @@ import {
 } from '../schemas/common.js'
 import { VisitPage } from '../schemas/read-models.js'
 
-import { commandResponses } from '../schemas/results.js'
+import { commandResponses, withETag } from '../schemas/results.js'
 
 const tags = ['visits']
 const VisitParams = Type.Object({ id: Id })
@@ -270,7 +270,7 @@ export const visitRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
           asOf: Type.Optional(AsOf),
         }),
         response: {
-          200: Type.Unsafe({ $ref: 'Visit#', description: 'ETag: the visit stream’s version' }),
+          200: withETag('Visit#', 'The visit as the read model shows it'),
           ...problems({ 400: 'A bad parameter', 404: 'No such visit (or not yet at asOf)' }),
         },
       },

@@ -1,5 +1,5 @@
 import { Type } from 'typebox'
-import { CommandHeaders, problems } from './common.js'
+import { problems } from './common.js'
 
 /** What an accepted command answers: the stream, its new version and the events appended. */
 export const CommandResult = Type.Object(
@@ -25,8 +25,15 @@ export const CommandResult = Type.Object(
   { $id: 'CommandResult' },
 )
 
-const ETag = {
-  etag: Type.String({ description: 'The stream version, quoted: "3"' }),
+/** The ETag response header: the resource's stream version. */
+export const ETagHeader = {
+  type: 'string',
+  description: 'The stream version, quoted ("3"): send it back in If-Match',
+} as const
+
+/** A success response that carries the resource's ETag (`$ref` to a shared schema). */
+export function withETag(ref: string, description: string) {
+  return Type.Unsafe<unknown>({ $ref: ref, description, headers: { etag: ETagHeader } })
 }
 
 /** The responses of a command route: the result (201 when it creates), and every problem. */
@@ -34,6 +41,14 @@ export function commandResponses(created: boolean) {
   const ok = Type.Unsafe<unknown>({
     $ref: 'CommandResult#',
     description: created ? 'Recorded; Location names the new resource' : 'Recorded',
+    headers: {
+      etag: ETagHeader,
+      ...(created ? { location: { type: 'string', description: 'The resource recorded' } } : {}),
+      'idempotent-replayed': {
+        type: 'string',
+        description: '`true` when this is the stored answer to an earlier request with the key',
+      },
+    },
   })
   return {
     [created ? 201 : 200]: ok,
@@ -46,6 +61,3 @@ export function commandResponses(created: boolean) {
     }),
   }
 }
-
-export const commandHeaders = CommandHeaders
-export { ETag }
