@@ -92,3 +92,37 @@ t.test('the ETag and Location response headers are documented', async (t) => {
   t.ok(doc.paths['/v1/visits/{id}'].get.responses['200'].headers.etag, 'a read’s ETag')
   t.ok(doc.paths['/v1/streams/{streamId}/history'].get.responses['200'].headers.etag)
 })
+
+t.test('every command documents an example body that its schema accepts', async (t) => {
+  const api = await openTestApi(t, {}, { projections: false })
+  const doc = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json()
+  const posts = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(
+    ([path, item]) =>
+      item.post && path.startsWith('/v1/') && !path.startsWith('/v1/admin/')
+        ? [[path, item.post] as const]
+        : [],
+  )
+  t.equal(posts.length, 23)
+  for (const [path, operation] of posts) {
+    const example = operation.requestBody?.content?.['application/json']?.example
+    t.ok(example, `${path} has an example`)
+    const url = path
+      .replace('{a}', 'US')
+      .replace('{b}', 'FR')
+      .replace('{eventId}', '00000000-0000-4000-8000-000000000000')
+      .replace('{personId}', 'douglas-emhoff')
+      .replace(/\{\w+\}/g, 'x')
+    const response = await api.app.inject({
+      method: 'POST',
+      url,
+      headers: api.headers,
+      payload: example as object,
+    })
+    t.not(
+      response.statusCode,
+      400,
+      `${path}: the example passes the schema (${response.statusCode})`,
+    )
+    t.not(response.statusCode, 500)
+  }
+})

@@ -31,18 +31,72 @@ export function bodyOf(command: DomainCommand): Record<string, unknown> {
   return { ...(asInput(data) as object), sources: command.metadata.sources }
 }
 
-let examples: Map<string, Record<string, unknown>> | undefined
+type Body = Record<string, unknown>
+
+/**
+ * What the story of the seed article could record next, for the commands the article itself
+ * does not give: on its people, places and sources (the AP story, the White House readout).
+ */
+function followUps(seed: Map<string, Body>): Record<string, Body> {
+  const [whiteHouse, ap] = seed.get('ScheduleVisit')!.sources as unknown[]
+  const sources = [ap]
+  return {
+    RescheduleVisit: {
+      period: { edtf: '2021-11-09/2021-11-13', phrase: 'from 9 to 13 November' },
+      reason: 'The White House announced the dates of the visit',
+      sources: [whiteHouse],
+    },
+    ChangeEngagement: {
+      changes: { period: { edtf: '2021-11-11T11:00:00+01:00' }, status: 'confirmed' },
+      sources,
+    },
+    RemoveEngagement: { reason: 'Dropped from the published programme', sources },
+    RemoveDelegationMember: { reason: 'Douglas Emhoff will not travel after all', sources },
+    CancelVisit: { reason: 'The visit was called off', sources },
+    CompleteVisit: { sources },
+    ConfirmMeeting: { date: { edtf: '2021-10-29', phrase: 'on Friday' }, sources },
+    RescheduleMeeting: {
+      window: { edtf: '2021-11', phrase: 'next month' },
+      reason: 'The G20 summit was postponed',
+      sources,
+    },
+    RecordMeetingHeld: { date: { edtf: '2021-10-29' }, sources },
+    CancelMeeting: { reason: 'The leaders will not meet in Rome', sources },
+    RecordMeetingOutcome: {
+      summary: 'The two leaders took stock of US-France cooperation',
+      topics: ['A stronger and more capable European defence, complementary to NATO'],
+      sources,
+    },
+    ResolveFriction: { resolution: 'Relations restored after the Rome meeting', sources },
+    RecordCooperation: {
+      area: 'security',
+      topic: 'Stability and security in the Sahel',
+      sources: [whiteHouse],
+    },
+    CorrectFact: {
+      changes: { purpose: 'Talks with President Macron and the Paris Peace Forum' },
+      reason: 'The AP story was updated',
+      sources,
+    },
+    RetractFact: { reason: 'Recorded twice by mistake', sources },
+  }
+}
+
+let examples: Map<string, Body> | undefined
 
 /**
  * The OpenAPI example of a command's body: the first command of that type in the seed scenario
- * (the reference article), or none when the scenario has no such command.
+ * (the reference article), else a follow-up of its story on its people and sources.
  */
-export function commandExample(type: string): Record<string, unknown>[] | undefined {
-  examples ??= new Map(
-    seedScenario({ newId: deterministicIds('entente-openapi-examples'), actor: 'example' })
-      .reverse()
-      .map(({ command }) => [command.type, bodyOf(command)]),
-  )
+export function commandExample(type: string): Body[] | undefined {
+  if (!examples) {
+    const seed = new Map(
+      seedScenario({ newId: deterministicIds('entente-openapi-examples'), actor: 'example' })
+        .reverse()
+        .map(({ command }) => [command.type, bodyOf(command)]),
+    )
+    examples = new Map([...Object.entries(followUps(seed)), ...seed])
+  }
   const example = examples.get(type)
   return example ? [example] : undefined
 }
