@@ -1,4 +1,6 @@
 import t from 'tap'
+import { viewOf } from '../../src/api/reads.js'
+import { queryRows, readDocument, readRelationshipStatus } from '../../src/projections/queries.js'
 import { eventually, openTestApi } from '../helpers/api.js'
 import { seedIds, seedRequests } from '../helpers/seed-http.js'
 
@@ -206,6 +208,33 @@ t.test(
       t.equal(missing.status, 404, `${path} is a 404`)
       t.equal(missing.body.code, 'not-found')
     }
+    // The response schemas name every field the read models hold: serialising by them drops
+    // nothing (a field missing from a schema would vanish from the answer).
+    const db = api.log.db
+    const stored = async (projection: string, kind: string, id: string) =>
+      viewOf((await readDocument(db, projection, kind, id))!)
+    t.same(
+      (await get(`/v1/visits/${ids.visit}`)).body,
+      await stored('itinerary', 'visit', ids.visit),
+    )
+    t.same((await get(`/v1/calls/${ids.call}`)).body, await stored('calendar', 'call', ids.call))
+    t.same(
+      (await get(`/v1/meetings/${ids.meeting}`)).body,
+      await stored('calendar', 'meeting', ids.meeting),
+    )
+    t.same(
+      relationship.body,
+      JSON.parse(
+        JSON.stringify(await readRelationshipStatus(db, 'US', 'FR', '2021-10-23T12:00:00Z')),
+      ),
+    )
+    const rows = await queryRows(db, {
+      projection: 'calendar',
+      kind: ['engagement', 'call', 'meeting'],
+      limit: 50,
+    })
+    t.same((await get('/v1/engagements')).body.items, rows.items)
+
     const badCursor = await get('/v1/engagements?after=nonsense')
     t.equal(badCursor.status, 422)
     t.match(badCursor.body.errors, [{ field: '/query/after', rule: 'cursor' }])
