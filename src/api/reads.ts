@@ -1,9 +1,17 @@
 import { type Kysely, sql } from 'kysely'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
 import type { JsonObject } from '../domain/json.js'
-import { type Checkpoint, checkpointAt, type Database } from '../eventstore/index.js'
+import {
+  type Checkpoint,
+  checkpointAt,
+  type Database,
+  LOG_START,
+  readAll,
+} from '../eventstore/index.js'
+import { toProjectedEvent } from '../projections/projected-event.js'
 import type { Projection } from '../projections/projection.js'
 import { documentAsOf, readDocument } from '../projections/queries.js'
+import { replay } from '../projections/replay.js'
 
 /** What a document keeps for the runner and not for readers. */
 const BOOKKEEPING = ['facts', 'engagementRevisions', 'updatedAt', 'position'] as const
@@ -96,5 +104,26 @@ export async function checkpointFor(
     throw new ValidationError(`no event at position ${position}`, [
       { field, rule: 'known-position', message: 'must be the position of an event of the log' },
     ])
+  }
+}
+
+/**
+ * Every document of a read model as the record stood at recorded time `asOf`: the same pure
+ * evolve, replayed over the log's events of its types recorded up to then. An audit query
+ * that reads the whole log, not a hot path.
+ */
+export async function documentsAsOf(
+  db: Kysely<Database>,
+  projection: Projection,
+  asOf: Date,
+): Promise<JsonObject[]> {
+  let docs = new Map<string, JsonObject>()
+  let after = LOG_START
+  for (;;) {
+    const slice = await readAll(db, { after, limit: 1_000, eventTypes: projection.eventTypes })
+    const recorded = slice.events.filter((e) => e.recordedAt <= asOf).map(toProjectedEvent)
+    docs = replay(projection, recorded, docs)
+    after = slice.checkpoint
+    if (slice.caughtUp) return [...docs.values()]
   }
 }

@@ -146,6 +146,15 @@ t.test(
     t.equal(asOf.status, 200)
     t.same(asOf.body.engagements, [], 'as recorded after the first event: no engagement yet')
     t.equal(asOf.headers.get('etag'), '"1"')
+    const pastItinerary = await get(
+      `/v1/itineraries/${HARRIS}?asOf=${encodeURIComponent(history.body.items[1].recordedAt)}`,
+    )
+    t.same(
+      pastItinerary.body.visits[0].engagements.map((e: { kind: string }) => e.kind),
+      ['speech'],
+      'the itinerary as recorded after the first engagement (the Peace Forum speech)',
+    )
+    t.equal((await get(`/v1/itineraries/${HARRIS}?asOf=2000-01-01T00:00:00Z`)).status, 404)
     const before = await get(`/v1/visits/${ids.visit}?asOf=2000-01-01T00:00:00Z`)
     t.equal(before.status, 404, 'nothing was recorded in 2000')
 

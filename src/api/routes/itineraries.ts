@@ -11,13 +11,21 @@ import {
 import { travellersOf } from '../../projections/itinerary/person-itinerary.js'
 import { queryRows } from '../../projections/queries.js'
 import type { ApiDeps } from '../deps.js'
-import { CountryCode, Instant, Limit, PersonId, problems } from '../schemas/common.js'
+import { documentsAsOf } from '../reads.js'
+import { AsOf, CountryCode, Instant, Limit, PersonId, problems } from '../schemas/common.js'
 import { CalendarPage, Itinerary } from '../schemas/read-models.js'
 
 const Cursor = Type.String({ maxLength: 500, description: 'The `next` cursor of the last page' })
 
-/** Every visit document of a person's itinerary, page after page (for the calendar file). */
-async function allVisitsOf(deps: ApiDeps, person: string): Promise<JsonObject[]> {
+/**
+ * Every visit document of a person's itinerary, page after page (for the calendar file), or
+ * as the record stood at recorded time `asOf`.
+ */
+async function allVisitsOf(deps: ApiDeps, person: string, asOf?: Date): Promise<JsonObject[]> {
+  if (asOf) {
+    const docs = await documentsAsOf(deps.log.db, itineraryProjection, asOf)
+    return docs.filter((d) => travellersOf(d as unknown as VisitView).some((p) => p.id === person))
+  }
   const docs: JsonObject[] = []
   let after: string | undefined
   do {
@@ -53,7 +61,14 @@ export const itineraryRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asy
           'JSON by default, a page of visits at a time. With `Accept: text/calendar`, the ' +
           'whole itinerary as an iCalendar file (RFC 5545) to subscribe to.',
         params: Type.Object({ personId: PersonId }),
-        querystring: Type.Object({ after: Type.Optional(Cursor), limit: Limit }),
+        querystring: Type.Object({
+          after: Type.Optional(Cursor),
+          limit: Limit,
+          asOf: Type.Optional({
+            ...AsOf,
+            description: 'The itinerary as recorded at this time (all visits in one page)',
+          }),
+        }),
         response: {
           200: {
             description: 'The itinerary',
@@ -69,8 +84,9 @@ export const itineraryRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asy
     },
     async (request, reply) => {
       const { personId } = request.params
+      const asOf = request.query.asOf ? new Date(request.query.asOf) : undefined
       if (wantsCalendar(request.headers.accept)) {
-        const docs = await allVisitsOf(deps, personId)
+        const docs = await allVisitsOf(deps, personId, asOf)
         const person = docs
           .flatMap((d) => travellersOf(d as unknown as VisitView))
           .find((p) => p.id === personId)
@@ -79,12 +95,15 @@ export const itineraryRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = asy
           .type('text/calendar; charset=utf-8')
           .send(itineraryToICalendar(docs, { personId, personName: person.name }))
       }
-      const page = await queryRows(deps.log.db, {
-        projection: itineraryProjection.name,
-        kind: 'visit',
-        person: personId,
-        ...request.query,
-      })
+      const { asOf: _asOf, ...paging } = request.query
+      const page = asOf
+        ? { items: await allVisitsOf(deps, personId, asOf), next: undefined }
+        : await queryRows(deps.log.db, {
+            projection: itineraryProjection.name,
+            kind: 'visit',
+            person: personId,
+            ...paging,
+          })
       if (page.items.length === 0 && !request.query.after)
         throw new NotFoundError('itinerary of', personId)
       const { visits } = personItinerary(page.items as unknown as VisitView[], personId)
