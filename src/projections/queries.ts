@@ -30,18 +30,25 @@ export interface RowPage {
   next?: string
 }
 
+/** Where a page ended: rows of several kinds may share an id, so the kind breaks ties. */
 interface Cursor {
   earliest: string | null
   id: string
+  kind: string
 }
 
-const encode = (c: Cursor) => Buffer.from(JSON.stringify([c.earliest, c.id])).toString('base64url')
+const encode = (c: Cursor) =>
+  Buffer.from(JSON.stringify([c.earliest, c.id, c.kind])).toString('base64url')
 
 function decode(cursor: string): Cursor {
   try {
-    const [earliest, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if ((earliest === null || typeof earliest === 'string') && typeof id === 'string')
-      return { earliest, id }
+    const [earliest, id, kind = ''] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (
+      (earliest === null || typeof earliest === 'string') &&
+      typeof id === 'string' &&
+      typeof kind === 'string'
+    )
+      return { earliest, id, kind }
   } catch {}
   throw new ValidationError('the cursor is not valid', [
     { field: '/query/after', rule: 'cursor', message: 'pass the `next` value of a page' },
@@ -50,14 +57,14 @@ function decode(cursor: string): Cursor {
 
 /**
  * A page of a read model's rows, from its active generation, ordered by earliest bound (rows
- * without one last) then id, filtered by person, country and time range.
+ * without one last) then id and kind, filtered by person, country and time range.
  */
 export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowPage> {
   const limit = q.limit ?? 50
   const generation = sql`(select active_generation from projections where name = ${q.projection})`
   let query = db
     .selectFrom('projection_rows')
-    .select(['id', 'doc', 'earliest'])
+    .select(['id', 'kind', 'doc', 'earliest'])
     .where('projection', '=', q.projection)
     .where('generation', '=', generation as never)
     .where('kind', 'in', typeof q.kind === 'string' ? [q.kind] : [...q.kind])
@@ -71,14 +78,16 @@ export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowP
     const c = decode(q.after)
     query = query.where(
       c.earliest === null
-        ? sql<boolean>`(earliest is null and id > ${c.id})`
+        ? sql<boolean>`(earliest is null and (id, kind) > (${c.id}, ${c.kind}))`
         : sql<boolean>`(earliest > ${c.earliest}::timestamptz or earliest is null
-                        or (earliest = ${c.earliest}::timestamptz and id > ${c.id}))`,
+                        or (earliest = ${c.earliest}::timestamptz
+                            and (id, kind) > (${c.id}, ${c.kind})))`,
     )
   }
   const rows = await query
     .orderBy(sql`earliest asc nulls last`)
     .orderBy('id')
+    .orderBy('kind')
     .limit(limit + 1)
     .execute()
   const items = rows.slice(0, limit)
@@ -86,7 +95,13 @@ export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowP
   return {
     items: items.map((r) => r.doc as JsonObject),
     ...(rows.length > limit && last
-      ? { next: encode({ earliest: last.earliest?.toISOString() ?? null, id: last.id }) }
+      ? {
+          next: encode({
+            earliest: last.earliest?.toISOString() ?? null,
+            id: last.id,
+            kind: last.kind,
+          }),
+        }
       : {}),
   }
 }
