@@ -38,7 +38,7 @@ const metadata = () => ({
 })
 
 /** Runs `work` on `writers` concurrent loops for `ms`; returns events per second. */
-async function rate(writers: number, ms: number, work: (writer: number) => Promise<number>) {
+export async function rate(writers: number, ms: number, work: (writer: number) => Promise<number>) {
   const deadline = performance.now() + ms
   const started = performance.now()
   let events = 0

@@ -1,0 +1,241 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import autocannon from 'autocannon'
+import pg from 'pg'
+import { commandExample } from '../src/api/schemas/examples.js'
+import { rate } from './event-log.js'
+
+/**
+ * The REST API under autocannon, each figure beside a baseline measured in the same run, in
+ * alternating rounds (baseline, Entente, …) with medians, because the machine is shared:
+ * - command POSTs (`POST /v1/visits`, ScheduleVisit: one event each) per second at 8 and 32
+ *   connections, beside raw-SQL single-event appends with as many connections;
+ * - GETs of a read model (`GET /v1/visits/{id}`) beside a bare Fastify route answering the
+ *   same JSON.
+ * The service runs as `entente serve` in a process of its own, as in production (Postgres,
+ * projections running, API keys checked, rate limits on, LOG_LEVEL=warn), with a pool of 32.
+ */
+
+const root = path.resolve(import.meta.dirname, '..')
+const ADMIN_KEY = `bench-admin-${randomUUID()}`
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+    server.on('error', reject)
+  })
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited`)
+    try {
+      if ((await fetch(url)).ok) return
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`${url} did not answer`)
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn('node', args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.on('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
+export interface Load {
+  requestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  non2xx: number
+  errors: number
+}
+
+async function load(options: autocannon.Options): Promise<Load> {
+  const result = await autocannon(options)
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  }
+}
+
+/** The round whose rate is the median, to report its latencies with it. */
+function medianRound(rounds: Load[]): Load {
+  const m = median(rounds.map((r) => r.requestsPerSecond))
+  return rounds.find((r) => r.requestsPerSecond === m)!
+}
+
+async function rawAppends(url: string, writers: number, ms: number, run: string) {
+  const clients = await Promise.all(
+    Array.from({ length: writers }, async () => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      return client
+    }),
+  )
+  const versions = new Map<number, number>()
+  const body = JSON.stringify(commandBody())
+  try {
+    return await rate(writers, ms, async (w) => {
+      const version = (versions.get(w) ?? 0) + 1
+      const stream = `raw-${run}-${w}`
+      await clients[w]!.query(
+        `with appended as (
+           insert into events (event_id, stream_id, stream_version, event_type, schema_version, data, metadata, hash)
+           values ($1::uuid, $2, $3, 'VisitScheduled', 1, $4::jsonb, $5::jsonb, ''::bytea)
+           returning global_position)
+         insert into streams (stream_id, version) values ($2, $3)
+           on conflict (stream_id) do update set version = excluded.version, updated_at = now()`,
+        [randomUUID(), stream, version, body, JSON.stringify({ actor: 'bench' })],
+      )
+      versions.set(w, version)
+      return 1
+    })
+  } finally {
+    await Promise.all(clients.map((c) => c.end()))
+  }
+}
+
+/** The seed article's ScheduleVisit, without its id: every POST schedules a new visit. */
+function commandBody(): Record<string, unknown> {
+  const { visitId: _, ...body } = commandExample('ScheduleVisit')![0]!
+  return body
+}
+
+export async function benchApi(serverUrl: string, options = { rounds: 3, ms: 5_000 }) {
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query('drop database if exists entente_bench_api with (force)')
+  await admin.query('create database entente_bench_api')
+  const dbUrl = new URL(serverUrl)
+  dbUrl.pathname = '/entente_bench_api'
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const service = start(['bin/entente.js', 'serve'], {
+    DATABASE_URL: dbUrl.toString(),
+    DATABASE_POOL_SIZE: '32',
+    KAFKA_BROKERS: '',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ENTENTE_ADMIN_KEY: ADMIN_KEY,
+    RATE_LIMIT_PER_KEY: '10000000',
+  })
+  const dir = mkdtempSync(path.join(tmpdir(), 'entente-bench-'))
+  let bare: ChildProcess | undefined
+  try {
+    await waitFor(`${base}/health/ready`, service)
+    const keyFor = async (scope: string) => {
+      const response = await fetch(`${base}/v1/admin/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `bench ${scope}`, scopes: [scope] }),
+      })
+      return ((await response.json()) as { key: string }).key
+    }
+    const writer = await keyFor('commands:write')
+    const reader = await keyFor('read')
+    const body = JSON.stringify(commandBody())
+    const post = {
+      url: `${base}/v1/visits`,
+      method: 'POST' as const,
+      headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+      body,
+    }
+
+    const commands = []
+    for (const connections of [8, 32]) {
+      const baseline: number[] = []
+      const entente: Load[] = []
+      for (let round = 0; round < options.rounds; round++) {
+        baseline.push(
+          await rawAppends(dbUrl.toString(), connections, options.ms, `${connections}-${round}`),
+        )
+        entente.push(await load({ ...post, connections, duration: options.ms / 1000 }))
+      }
+      const m = medianRound(entente)
+      commands.push({
+        connections,
+        baselineAppendsPerSecond: median(baseline),
+        ...m,
+        ratio: m.requestsPerSecond / median(baseline),
+        rounds: { baseline, entente },
+      })
+    }
+
+    // A visit to read, once its read model has it.
+    const created = await fetch(post.url, { ...post })
+    const location = created.headers.get('location')!
+    let doc: unknown
+    for (let i = 0; i < 600 && doc === undefined; i++) {
+      const response = await fetch(`${base}${location}`, {
+        headers: { authorization: `Bearer ${reader}` },
+      })
+      if (response.ok) doc = await response.json()
+      else await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    if (doc === undefined) throw new Error(`${location} never appeared in the read model`)
+    const docFile = path.join(dir, 'visit.json')
+    writeFileSync(docFile, JSON.stringify(doc))
+    const barePort = await freePort()
+    bare = start(['--import=tsx', 'bench/bare-server.ts', docFile, String(barePort)])
+    await waitFor(`http://127.0.0.1:${barePort}${location}`, bare)
+
+    const reads = []
+    for (const connections of [8, 32]) {
+      const baseline: Load[] = []
+      const entente: Load[] = []
+      for (let round = 0; round < options.rounds; round++) {
+        const duration = options.ms / 1000
+        baseline.push(
+          await load({ url: `http://127.0.0.1:${barePort}${location}`, connections, duration }),
+        )
+        entente.push(
+          await load({
+            url: `${base}${location}`,
+            headers: { authorization: `Bearer ${reader}` },
+            connections,
+            duration,
+          }),
+        )
+      }
+      const b = medianRound(baseline)
+      const m = medianRound(entente)
+      reads.push({
+        connections,
+        baseline: b,
+        ...m,
+        ratio: m.requestsPerSecond / b.requestsPerSecond,
+        rounds: { baseline, entente },
+      })
+    }
+    return { commands, reads }
+  } finally {
+    if (bare) await stop(bare)
+    await stop(service)
+    rmSync(dir, { recursive: true, force: true })
+    await admin.query('drop database if exists entente_bench_api with (force)')
+    await admin.end()
+  }
+}
