@@ -7,5 +7,6 @@ const [file, port] = process.argv.slice(2)
 const doc = JSON.parse(readFileSync(file!, 'utf8')) as unknown
 const app = Fastify({ logger: false })
 app.get('/v1/visits/:id', async () => doc)
+app.get('/health/live', async () => ({ status: 'ok' }))
 await app.listen({ port: Number(port), host: '127.0.0.1' })
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)))

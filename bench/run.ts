@@ -45,12 +45,12 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
         `| ${r.connections} connections | ${fmt(r.baselineAppendsPerSecond)} | ${fmt(r.requestsPerSecond)} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} |`,
       )
     console.log(
-      '| GET /v1/visits/{id} | bare Fastify req/s (p50/p99 ms) | Entente req/s | ratio | p50 ms | p99 ms | non-2xx |',
+      '| GET | bare Fastify req/s (p50/p99 ms) | Entente req/s | ratio | p50 ms | p99 ms | non-2xx |',
     )
     console.log('|---|---:|---:|---:|---:|---:|---:|')
     for (const r of reads)
       console.log(
-        `| ${r.connections} connections | ${fmt(r.baseline.requestsPerSecond)} (${r.baseline.p50Ms}/${r.baseline.p99Ms}) | ${fmt(r.requestsPerSecond)} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} |`,
+        `| ${r.route}, ${r.connections} connections | ${fmt(r.baseline.requestsPerSecond)} (${r.baseline.p50Ms}/${r.baseline.p99Ms}) | ${fmt(r.requestsPerSecond)} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} |`,
       )
     save('api', { commands, reads })
   },
