@@ -1,3 +1,4 @@
+import type { WithFacts } from '../correction/history.js'
 import type { Dyad } from '../values/country.js'
 import type { ImpreciseTime } from '../values/imprecise-time.js'
 import type { Person } from '../values/person.js'
@@ -30,7 +31,7 @@ export interface MeetingRecord {
 }
 
 /** `cancelled` keeps the confirmed date, if any, so a retracted cancellation can restore it. */
-export type MeetingState =
+export type MeetingLifecycle =
   | { status: 'none' }
   | { status: 'announced'; meeting: MeetingRecord }
   | { status: 'confirmed'; meeting: MeetingRecord; date: ImpreciseTime }
@@ -38,6 +39,9 @@ export type MeetingState =
   | { status: 'cancelled'; meeting: MeetingRecord; reason: string; date?: ImpreciseTime }
   | { status: 'retracted'; meeting: MeetingRecord }
 
+/** The meeting's lifecycle, and the facts it was folded from: a correction folds them again. */
+export type MeetingState = WithFacts<MeetingLifecycle>
+
 export function initialMeetingState(): MeetingState {
-  return { status: 'none' }
+  return { status: 'none', facts: [] }
 }
