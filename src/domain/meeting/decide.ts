@@ -45,6 +45,7 @@ function fitWindow(
     window: date,
     previousWindow: meeting.window,
     place,
+    dyads: meeting.dyads,
     sources,
   }
   return [{ type: 'MeetingRescheduled', data }]
@@ -80,7 +81,9 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState): Mee
       const { date, reschedule } = command.data
       const place = command.data.place ?? open.meeting.place
       const moved = fitWindow(open, date, place, reschedule, sources)
-      return [...moved, { type: 'MeetingConfirmed', data: { meetingId, date, place, sources } }]
+      const { dyads } = open.meeting
+      const data = { meetingId, date, place, dyads, sources }
+      return [...moved, { type: 'MeetingConfirmed', data }]
     }
     case 'RescheduleMeeting': {
       const { meeting } = openMeeting(state, meetingId)
@@ -98,6 +101,7 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState): Mee
         previousWindow: meeting.window,
         place,
         reason,
+        dyads: meeting.dyads,
         sources,
       })
       return [{ type: 'MeetingRescheduled', data }]

@@ -82,7 +82,8 @@ export function decideVisit(command: VisitCommand, state: VisitState): VisitFact
           '/period',
           `engagements ${outside.map((e) => e.engagementId).join(', ')} would fall outside ${period.edtf}`,
         )
-      const data = { visitId, period, previousPeriod: visit.period, reason, sources }
+      const { dyad } = visit
+      const data = { visitId, period, previousPeriod: visit.period, reason, dyad, sources }
       return [{ type: 'VisitRescheduled', data: compact(data) }]
     }
     case 'AddEngagement': {
