@@ -1,11 +1,11 @@
 import { unreachable } from '../decider.js'
 import { compact, sameJson } from '../json.js'
 import { codeInteraction } from '../relationship/interaction-coding.js'
-import { notFound, ruleBroken, Violations } from '../rules.js'
+import { checkCommand, notFound, ruleBroken } from '../rules.js'
 import { type Dyad, dyadsAmong } from '../values/country.js'
 import { epochOf, type ImpreciseTime, sameTime, within } from '../values/imprecise-time.js'
 import type { Place } from '../values/place.js'
-import { checkMetadata, occurredAt } from '../values/source.js'
+import { occurredAt } from '../values/source.js'
 import type { MeetingCommand } from './commands.js'
 import type { MeetingFact, MeetingRescheduled } from './events.js'
 import type { MeetingState } from './types.js'
@@ -58,10 +58,7 @@ function heldKind(dyad: Dyad, place: Place) {
 
 /** Decides a meeting command. */
 export function decideMeeting(command: MeetingCommand, state: MeetingState): MeetingFact[] {
-  const v = new Violations()
-  checkMetadata(v, command.metadata)
-  checkMeetingCommand(v, command)
-  v.throwIfAny(command.type)
+  checkCommand(command, checkMeetingCommand)
   const { sources, at } = command.metadata
   const { meetingId } = command.data
 
