@@ -30,7 +30,10 @@ export interface MeetingRecord {
   dyads: Dyad[]
 }
 
-/** `cancelled` keeps the confirmed date, if any, so a retracted cancellation can restore it. */
+/**
+ * A meeting's lifecycle. `cancelled` keeps the confirmed date, if any; `retracted` means our
+ * record of its announcement was wrong (see `FactRetracted`).
+ */
 export type MeetingLifecycle =
   | { status: 'none' }
   | { status: 'announced'; meeting: MeetingRecord }

@@ -57,8 +57,8 @@ export interface VisitRecord {
 }
 
 /**
- * A visit's lifecycle. `cancelled` means it did not happen; `retracted` means our record of it
- * was wrong (see `FactRetracted`). Only a scheduled visit accepts changes.
+ * A visit's lifecycle. `cancelled` means it did not happen; `retracted` means our record of its
+ * scheduling was wrong (see `FactRetracted`). Only a scheduled visit accepts changes.
  */
 export type VisitLifecycle =
   | { status: 'none' }
