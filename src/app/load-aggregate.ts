@@ -12,7 +12,7 @@ export interface LoadedAggregate<S> {
 
 /**
  * Folds a stream into its aggregate's state, upcasting stored events to their current schema
- * first. With `recordedUpTo`, the state as the record stood at that time (as-of reads).
+ * first. Each event goes with its id, which corrections in the stream point at. With `recordedUpTo`, the state as the record stood at that time (as-of reads).
  */
 export async function loadAggregate<C extends Command, E extends Event, S>(
   db: Kysely<Database>,
@@ -24,7 +24,7 @@ export async function loadAggregate<C extends Command, E extends Event, S>(
   let state = decider.initialState()
   for (const stored of slice.events) {
     const { data } = upcast(stored.type, stored.schemaVersion, stored.data)
-    state = decider.evolve(state, { type: stored.type, data } as E)
+    state = decider.evolve(state, { eventId: stored.eventId, type: stored.type, data } as E)
   }
   return { state, version: slice.streamVersion, events: slice.events }
 }

@@ -20,10 +20,15 @@ export interface Command<Type extends string = string, Data = unknown> {
   metadata: CommandMetadata
 }
 
-/** An event: a past-tense `type` (the TS name) and the `data` projections need. */
+/**
+ * An event: a past-tense `type` (the TS name) and the `data` projections need. Read back from
+ * the log it also has the `eventId` the log gave it, which corrections point at; `decide`
+ * produces events without one.
+ */
 export interface Event<Type extends string = string, Data = unknown> {
   type: Type
   data: Data
+  eventId?: string
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 export const EVENT_SCHEMAS = {
   VisitScheduled: 1,
-  VisitRescheduled: 1,
+  VisitRescheduled: 2,
   VisitCancelled: 1,
   VisitCompleted: 1,
   ItineraryEngagementAdded: 1,
@@ -15,8 +15,8 @@ export const EVENT_SCHEMAS = {
   DelegationMemberRemoved: 1,
   CallRecorded: 2,
   MeetingAnnounced: 1,
-  MeetingConfirmed: 1,
-  MeetingRescheduled: 1,
+  MeetingConfirmed: 2,
+  MeetingRescheduled: 2,
   MeetingHeld: 1,
   MeetingCancelled: 1,
   MeetingOutcomeRecorded: 1,

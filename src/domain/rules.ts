@@ -1,4 +1,6 @@
+import type { Command } from './decider.js'
 import { DomainRuleError, type FieldViolation, NotFoundError, ValidationError } from './errors.js'
+import { checkMetadata } from './values/source.js'
 
 /**
  * Rules that a well-formed command can still break in the aggregate's current state. Each is
@@ -96,4 +98,18 @@ export function ruleBroken(code: DomainRuleCode, field: string, message: string)
 /** The error for a command addressed to an aggregate that was never recorded. */
 export function notFound(what: string, id: string): NotFoundError {
   return new NotFoundError(what, id)
+}
+
+/**
+ * Checks a command's metadata (actor, time, sources) and, with `checkData`, its data: the rules
+ * that need no state. Throws one `ValidationError` naming every broken rule.
+ */
+export function checkCommand<C extends Command>(
+  command: C,
+  checkData: (v: Violations, command: C) => void,
+): void {
+  const v = new Violations()
+  checkMetadata(v, command.metadata)
+  checkData(v, command)
+  v.throwIfAny(command.type)
 }

@@ -51,9 +51,20 @@ function callRecordedV1toV2(data: Record<string, unknown>): Record<string, unkno
   return { quotes: [], ...rest, participants: people, ...initiatorId }
 }
 
+/**
+ * MeetingConfirmed and MeetingRescheduled v1 → v2 (`dyads` added), VisitRescheduled v1 → v2
+ * (`dyad` added). Nothing in v1 data names the pairs, and an upcaster sees only the event: the
+ * data stays as it was, and readers take the pairs from the stream's announcement or
+ * scheduling, as they had to for v1.
+ */
+const pairsNotRecorded: Upcaster = (data) => data
+
 /** Upcasters by event type; index i turns version i + 1 into version i + 2. */
 const UPCASTERS: Record<string, Upcaster[]> = {
   CallRecorded: [callRecordedV1toV2],
+  MeetingConfirmed: [pairsNotRecorded],
+  MeetingRescheduled: [pairsNotRecorded],
+  VisitRescheduled: [pairsNotRecorded],
 }
 
 /**

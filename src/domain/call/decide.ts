@@ -1,12 +1,12 @@
 import { unreachable } from '../decider.js'
 import { compact } from '../json.js'
 import { codeInteractions } from '../relationship/interaction-coding.js'
-import { ruleBroken, Violations } from '../rules.js'
+import { checkCommand, ruleBroken, type Violations } from '../rules.js'
 import { dyadsAmong } from '../values/country.js'
 import { checkImpreciseTime } from '../values/imprecise-time.js'
 import { checkPeople } from '../values/person.js'
 import { checkQuotes } from '../values/quote.js'
-import { checkMetadata, occurredAt } from '../values/source.js'
+import { occurredAt } from '../values/source.js'
 import { checkId, checkOptionalText, checkTexts, LONG_TEXT } from '../values/text.js'
 import type { CallCommand, RecordCall } from './commands.js'
 import type { CallFact } from './events.js'
@@ -37,11 +37,10 @@ export function checkCallFields(v: Violations, d: Partial<RecordCall['data']>): 
 
 /** Decides a call command. */
 export function decideCall(command: CallCommand, state: CallState): CallFact[] {
-  const v = new Violations()
-  checkMetadata(v, command.metadata)
-  checkId(v, command.data.callId, '/callId')
-  checkCallFields(v, command.data)
-  v.throwIfAny(command.type)
+  checkCommand(command, (v, { data }) => {
+    checkId(v, data.callId, '/callId')
+    checkCallFields(v, data)
+  })
   switch (command.type) {
     case 'RecordCall': {
       if (state.status !== 'none')

@@ -13,7 +13,8 @@ export interface FactTarget {
  * Our record was wrong: the target event should have said `corrected`. `changes` is the
  * RFC 7386 merge patch the analyst gave; `original` is what the target said before (its stored
  * data, or the last correction's result), so readers can show what changed without a lookup.
- * Projections replace the target's data with `corrected`.
+ * Aggregates and projections replace the target's data with `corrected` where it stands in the
+ * stream's history and fold again from there (see history.ts).
  */
 export type FactCorrected = Event<
   'FactCorrected',
@@ -30,7 +31,7 @@ export type FactCorrected = Event<
 /**
  * Our record was wrong: the target event should never have been recorded. Not a cancellation,
  * which records that something did not happen. `retracted` is the data the target held.
- * Projections drop the target event.
+ * Aggregates and projections fold their history again without the target event.
  */
 export type FactRetracted = Event<
   'FactRetracted',
@@ -41,8 +42,8 @@ export type CorrectionEvent = FactCorrected | FactRetracted
 
 /**
  * Reads a correction event as a revision of the target: its type, what it said, and what it
- * should say (null when retracted). Each aggregate's `evolve` applies revisions of its own
- * event types and ignores the rest.
+ * should say (null when retracted). Enough for aggregates of a single fact (a call, a
+ * statement); those with a history fold it again instead (`evolveCorrected`).
  */
 export function asRevision(event: CorrectionEvent): {
   eventType: string

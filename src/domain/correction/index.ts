@@ -6,6 +6,7 @@ import { type CorrectionState, evolveCorrection, initialCorrectionState } from '
 export type * from './commands.js'
 export { CORRECTABLE, type Correctable } from './correctable.js'
 export * from './events.js'
+export * from './history.js'
 export * from './state.js'
 
 /**

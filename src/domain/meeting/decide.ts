@@ -1,11 +1,11 @@
 import { unreachable } from '../decider.js'
 import { compact, sameJson } from '../json.js'
 import { codeInteraction } from '../relationship/interaction-coding.js'
-import { notFound, ruleBroken, Violations } from '../rules.js'
+import { checkCommand, notFound, ruleBroken } from '../rules.js'
 import { type Dyad, dyadsAmong } from '../values/country.js'
 import { epochOf, type ImpreciseTime, sameTime, within } from '../values/imprecise-time.js'
 import type { Place } from '../values/place.js'
-import { checkMetadata, occurredAt } from '../values/source.js'
+import { occurredAt } from '../values/source.js'
 import type { MeetingCommand } from './commands.js'
 import type { MeetingFact, MeetingRescheduled } from './events.js'
 import type { MeetingState } from './types.js'
@@ -45,6 +45,7 @@ function fitWindow(
     window: date,
     previousWindow: meeting.window,
     place,
+    dyads: meeting.dyads,
     sources,
   }
   return [{ type: 'MeetingRescheduled', data }]
@@ -57,10 +58,7 @@ function heldKind(dyad: Dyad, place: Place) {
 
 /** Decides a meeting command. */
 export function decideMeeting(command: MeetingCommand, state: MeetingState): MeetingFact[] {
-  const v = new Violations()
-  checkMetadata(v, command.metadata)
-  checkMeetingCommand(v, command)
-  v.throwIfAny(command.type)
+  checkCommand(command, checkMeetingCommand)
   const { sources, at } = command.metadata
   const { meetingId } = command.data
 
@@ -80,7 +78,9 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState): Mee
       const { date, reschedule } = command.data
       const place = command.data.place ?? open.meeting.place
       const moved = fitWindow(open, date, place, reschedule, sources)
-      return [...moved, { type: 'MeetingConfirmed', data: { meetingId, date, place, sources } }]
+      const { dyads } = open.meeting
+      const data = { meetingId, date, place, dyads, sources }
+      return [...moved, { type: 'MeetingConfirmed', data }]
     }
     case 'RescheduleMeeting': {
       const { meeting } = openMeeting(state, meetingId)
@@ -98,6 +98,7 @@ export function decideMeeting(command: MeetingCommand, state: MeetingState): Mee
         previousWindow: meeting.window,
         place,
         reason,
+        dyads: meeting.dyads,
         sources,
       })
       return [{ type: 'MeetingRescheduled', data }]

@@ -17,13 +17,22 @@ export type MeetingAnnounced = Event<
   'MeetingAnnounced',
   MeetingRecord & { interactions: Interaction[]; sources: Source[] }
 >
+/**
+ * The meeting's pairs of countries, so that readers of one event can place it: from schema v2
+ * on. v1 events (upcast unchanged) lack them; their pairs are the announcement's.
+ */
+interface Pairs {
+  dyads?: Dyad[]
+}
+
 export type MeetingConfirmed = Event<
   'MeetingConfirmed',
-  Sourced & { date: ImpreciseTime; place: Place }
+  Sourced & Pairs & { date: ImpreciseTime; place: Place }
 >
 export type MeetingRescheduled = Event<
   'MeetingRescheduled',
-  Sourced & { window: ImpreciseTime; previousWindow: ImpreciseTime; place: Place; reason?: string }
+  Sourced &
+    Pairs & { window: ImpreciseTime; previousWindow: ImpreciseTime; place: Place; reason?: string }
 >
 export type MeetingHeld = Event<
   'MeetingHeld',

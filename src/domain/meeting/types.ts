@@ -1,3 +1,4 @@
+import type { WithFacts } from '../correction/history.js'
 import type { Dyad } from '../values/country.js'
 import type { ImpreciseTime } from '../values/imprecise-time.js'
 import type { Person } from '../values/person.js'
@@ -29,8 +30,11 @@ export interface MeetingRecord {
   dyads: Dyad[]
 }
 
-/** `cancelled` keeps the confirmed date, if any, so a retracted cancellation can restore it. */
-export type MeetingState =
+/**
+ * A meeting's lifecycle. `cancelled` keeps the confirmed date, if any; `retracted` means our
+ * record of its announcement was wrong (see `FactRetracted`).
+ */
+export type MeetingLifecycle =
   | { status: 'none' }
   | { status: 'announced'; meeting: MeetingRecord }
   | { status: 'confirmed'; meeting: MeetingRecord; date: ImpreciseTime }
@@ -38,6 +42,9 @@ export type MeetingState =
   | { status: 'cancelled'; meeting: MeetingRecord; reason: string; date?: ImpreciseTime }
   | { status: 'retracted'; meeting: MeetingRecord }
 
+/** The meeting's lifecycle, and the facts it was folded from: a correction folds them again. */
+export type MeetingState = WithFacts<MeetingLifecycle>
+
 export function initialMeetingState(): MeetingState {
-  return { status: 'none' }
+  return { status: 'none', facts: [] }
 }

@@ -9,6 +9,7 @@ import {
   checkText,
   checkTexts,
   LONG_TEXT,
+  optional,
 } from '../values/text.js'
 import type { MeetingCommand } from './commands.js'
 import { MEETING_FORMATS } from './types.js'
@@ -24,6 +25,8 @@ export function checkParticipants(v: Violations, value: unknown, field: string):
     'a meeting needs people of two countries',
   )
 }
+
+const checkOptionalPlace = optional(checkPlace)
 
 function checkReschedule(v: Violations, value: unknown): void {
   v.check(
@@ -50,17 +53,17 @@ export function checkMeetingCommand(v: Violations, command: MeetingCommand): voi
     }
     case 'ConfirmMeeting':
       checkImpreciseTime(v, command.data.date, '/date')
-      if (command.data.place !== undefined) checkPlace(v, command.data.place, '/place')
+      checkOptionalPlace(v, command.data.place, '/place')
       checkReschedule(v, command.data.reschedule)
       return
     case 'RescheduleMeeting':
       checkImpreciseTime(v, command.data.window, '/window')
-      if (command.data.place !== undefined) checkPlace(v, command.data.place, '/place')
+      checkOptionalPlace(v, command.data.place, '/place')
       checkOptionalText(v, command.data.reason, '/reason')
       return
     case 'RecordMeetingHeld':
       checkImpreciseTime(v, command.data.date, '/date')
-      if (command.data.place !== undefined) checkPlace(v, command.data.place, '/place')
+      checkOptionalPlace(v, command.data.place, '/place')
       if (command.data.participants !== undefined)
         checkParticipants(v, command.data.participants, '/participants')
       checkReschedule(v, command.data.reschedule)

@@ -1,8 +1,8 @@
 import { unreachable } from '../decider.js'
 import { compact } from '../json.js'
-import { ruleBroken, Violations } from '../rules.js'
+import { checkCommand, ruleBroken } from '../rules.js'
 import { type Dyad, dyadOf } from '../values/country.js'
-import { checkMetadata, occurredAt } from '../values/source.js'
+import { occurredAt } from '../values/source.js'
 import type { RelationshipCommand } from './commands.js'
 import type { RelationshipFact } from './events.js'
 import { codeInteraction } from './interaction-coding.js'
@@ -23,10 +23,7 @@ export function decideRelationship(
   command: RelationshipCommand,
   state: RelationshipState,
 ): RelationshipFact[] {
-  const v = new Violations()
-  checkMetadata(v, command.metadata)
-  checkRelationshipCommand(v, command)
-  v.throwIfAny(command.type)
+  checkCommand(command, checkRelationshipCommand)
   const { sources } = command.metadata
   const dyad: Dyad = dyadOf(...command.data.dyad)
   if (state.status === 'tracked' && state.dyad.join('-') !== dyad.join('-'))

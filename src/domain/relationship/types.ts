@@ -1,3 +1,4 @@
+import type { WithFacts } from '../correction/history.js'
 import type { CountryCode, Dyad } from '../values/country.js'
 import type { ImpreciseTime } from '../values/imprecise-time.js'
 
@@ -40,7 +41,7 @@ export interface Assessment {
 }
 
 /** A bilateral relationship is `tracked` from the first fact recorded about it. */
-export type RelationshipState =
+export type RelationshipLifecycle =
   | { status: 'none' }
   | {
       status: 'tracked'
@@ -50,6 +51,9 @@ export type RelationshipState =
       assessment?: Assessment
     }
 
+/** The relationship, and the facts it was folded from: a correction folds them again. */
+export type RelationshipState = WithFacts<RelationshipLifecycle>
+
 export function initialRelationshipState(): RelationshipState {
-  return { status: 'none' }
+  return { status: 'none', facts: [] }
 }

@@ -9,6 +9,7 @@ import {
   checkText,
   checkTexts,
   LONG_TEXT,
+  optional,
 } from '../values/text.js'
 import type { RelationshipCommand } from './commands.js'
 import { COOPERATION_AREAS, FRICTION_SEVERITIES, RELATIONSHIP_LABELS } from './types.js'
@@ -37,8 +38,7 @@ export function checkDyad(v: Violations, value: unknown, field: string): boolean
   )
 }
 
-const checkTime = (v: Violations, value: unknown, field: string) =>
-  value === undefined || checkImpreciseTime(v, value, field)
+const checkTime = optional(checkImpreciseTime)
 
 /** Checks a relationship command's data: the rules that need no state. */
 export function checkRelationshipCommand(v: Violations, command: RelationshipCommand): void {

@@ -1,11 +1,17 @@
 import { unreachable } from '../decider.js'
-import { ruleBroken, Violations } from '../rules.js'
+import { checkCommand, ruleBroken, type Violations } from '../rules.js'
 import { checkCountry } from '../values/country.js'
 import { checkImpreciseTime } from '../values/imprecise-time.js'
 import { isPersonId } from '../values/person.js'
 import { checkQuotes } from '../values/quote.js'
-import { checkMetadata } from '../values/source.js'
-import { checkEach, checkId, checkOneOf, checkText, checkTexts } from '../values/text.js'
+import {
+  checkEach,
+  checkId,
+  checkObject,
+  checkOneOf,
+  checkText,
+  checkTexts,
+} from '../values/text.js'
 import type { PublishStatement, StatementCommand } from './commands.js'
 import type { StatementFact } from './events.js'
 import {
@@ -20,9 +26,7 @@ const SUBJECTS = ['call', 'meeting', 'visit'] as const
 /** Checks a statement's fields; shared with corrections of `StatementPublished`. */
 export function checkStatementFields(v: Violations, d: Partial<PublishStatement['data']>): void {
   checkOneOf(v, d.kind, STATEMENT_KINDS, '/kind')
-  if (
-    v.check(typeof d.issuer === 'object' && d.issuer !== null, '/issuer', 'required', 'is required')
-  ) {
+  if (checkObject(v, d.issuer, '/issuer')) {
     const issuer = d.issuer as Partial<Issuer>
     checkText(v, issuer.name, '/issuer/name')
     checkCountry(v, issuer.country, '/issuer/country')
@@ -46,11 +50,10 @@ export function checkStatementFields(v: Violations, d: Partial<PublishStatement[
 
 /** Decides a statement command. */
 export function decideStatement(command: StatementCommand, state: StatementState): StatementFact[] {
-  const v = new Violations()
-  checkMetadata(v, command.metadata)
-  checkId(v, command.data.statementId, '/statementId')
-  checkStatementFields(v, command.data)
-  v.throwIfAny(command.type)
+  checkCommand(command, (v, { data }) => {
+    checkId(v, data.statementId, '/statementId')
+    checkStatementFields(v, data)
+  })
   switch (command.type) {
     case 'PublishStatement': {
       const d = command.data

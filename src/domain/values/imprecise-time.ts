@@ -1,5 +1,5 @@
 import type { Violations } from '../rules.js'
-import { checkOptionalText } from './text.js'
+import { checkObject, checkOptionalText } from './text.js'
 
 /** How precisely an imprecise time is known; the last four are EDTF's compound forms. */
 export const PRECISIONS = [
@@ -69,8 +69,7 @@ export function checkImpreciseTime(
   value: unknown,
   field: string,
 ): value is ImpreciseTime {
-  if (!v.check(typeof value === 'object' && value !== null, field, 'required', 'is required'))
-    return false
+  if (!checkObject(v, value, field)) return false
   const t = value as Partial<ImpreciseTime>
   const ok = [
     v.check(

@@ -1,6 +1,6 @@
 import type { Violations } from '../rules.js'
 import { type CountryCode, checkCountry } from './country.js'
-import { checkOptionalText, checkText } from './text.js'
+import { checkObject, checkOptionalText, checkText } from './text.js'
 
 /** A person as the record knows them at the time of the fact. */
 export interface Person {
@@ -23,8 +23,7 @@ export function isPersonId(value: unknown): value is string {
 
 /** Checks one person; reports each bad field under `field`. */
 export function checkPerson(v: Violations, value: unknown, field: string): boolean {
-  if (!v.check(typeof value === 'object' && value !== null, field, 'required', 'is required'))
-    return false
+  if (!checkObject(v, value, field)) return false
   const p = value as Partial<Person>
   const ok = [
     v.check(

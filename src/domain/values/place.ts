@@ -1,6 +1,6 @@
 import type { Violations } from '../rules.js'
 import { type CountryCode, checkCountry } from './country.js'
-import { checkOptionalText, checkText } from './text.js'
+import { checkObject, checkOptionalText, checkText } from './text.js'
 import { checkTimeZone } from './time-zone.js'
 
 /** Where something happens. */
@@ -14,8 +14,7 @@ export interface Place {
 }
 
 export function checkPlace(v: Violations, value: unknown, field: string): value is Place {
-  if (!v.check(typeof value === 'object' && value !== null, field, 'required', 'is required'))
-    return false
+  if (!checkObject(v, value, field)) return false
   const p = value as Partial<Place>
   return [
     checkText(v, p.city, `${field}/city`),

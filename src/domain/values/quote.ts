@@ -1,6 +1,6 @@
 import type { Violations } from '../rules.js'
 import { isPersonId } from './person.js'
-import { checkEach, checkText, LONG_TEXT } from './text.js'
+import { checkEach, checkObject, checkText, LONG_TEXT } from './text.js'
 
 /** A passage quoted from a readout or statement. */
 export interface Quote {
@@ -12,7 +12,7 @@ export interface Quote {
 
 export function checkQuotes(v: Violations, value: unknown, field: string): void {
   checkEach(v, value, field, (q, f) => {
-    if (!v.check(typeof q === 'object' && q !== null, f, 'required', 'is required')) return
+    if (!checkObject(v, q, f)) return
     const quote = q as Partial<Quote>
     checkText(v, quote.text, `${f}/text`, LONG_TEXT)
     v.check(

@@ -21,14 +21,7 @@ export function checkText(v: Violations, value: unknown, field: string, max = SH
 }
 
 /** Like `checkText`, for a field that may be absent. */
-export function checkOptionalText(
-  v: Violations,
-  value: unknown,
-  field: string,
-  max = SHORT_TEXT,
-): boolean {
-  return value === undefined || checkText(v, value, field, max)
-}
+export const checkOptionalText = optional(checkText)
 
 /** Checks an id given with a command (visitId, engagementId, …). */
 export function checkId(v: Violations, value: unknown, field: string): boolean {
@@ -81,4 +74,21 @@ export function checkEach(
   if (value === undefined) return
   if (!v.check(Array.isArray(value), field, 'required', 'must be a list')) return
   for (const [i, item] of (value as unknown[]).entries()) each(item, `${field}/${i}`)
+}
+
+/** Checks that a required field holds an object, so that its members can be checked. */
+export function checkObject(
+  v: Violations,
+  value: unknown,
+  field: string,
+): value is Record<string, unknown> {
+  return v.check(typeof value === 'object' && value !== null, field, 'required', 'is required')
+}
+
+/** The check `check` for a field that may be absent. */
+export function optional<Rest extends unknown[]>(
+  check: (v: Violations, value: unknown, field: string, ...rest: Rest) => boolean,
+) {
+  return (v: Violations, value: unknown, field: string, ...rest: Rest): boolean =>
+    value === undefined || check(v, value, field, ...rest)
 }

@@ -1,10 +1,10 @@
 import { unreachable } from '../decider.js'
 import { compact, sameJson } from '../json.js'
 import { codeInteraction } from '../relationship/interaction-coding.js'
-import { notFound, ruleBroken, Violations } from '../rules.js'
+import { checkCommand, notFound, ruleBroken } from '../rules.js'
 import { dyadOf } from '../values/country.js'
 import { epochOf, sameTime, within } from '../values/imprecise-time.js'
-import { checkMetadata, occurredAt } from '../values/source.js'
+import { occurredAt } from '../values/source.js'
 import type { VisitCommand } from './commands.js'
 import type { VisitFact } from './events.js'
 import type { Engagement, VisitRecord, VisitState } from './types.js'
@@ -39,10 +39,7 @@ function mustFit(engagement: Engagement, visit: VisitRecord, field: string): voi
  * `ValidationError`), then the rules of the visit's state (`DomainRuleError`, `NotFoundError`).
  */
 export function decideVisit(command: VisitCommand, state: VisitState): VisitFact[] {
-  const v = new Violations()
-  checkMetadata(v, command.metadata)
-  checkVisitCommand(v, command)
-  v.throwIfAny(command.type)
+  checkCommand(command, checkVisitCommand)
   const { sources } = command.metadata
   const { visitId } = command.data
 
@@ -82,7 +79,8 @@ export function decideVisit(command: VisitCommand, state: VisitState): VisitFact
           '/period',
           `engagements ${outside.map((e) => e.engagementId).join(', ')} would fall outside ${period.edtf}`,
         )
-      const data = { visitId, period, previousPeriod: visit.period, reason, sources }
+      const { dyad } = visit
+      const data = { visitId, period, previousPeriod: visit.period, reason, dyad, sources }
       return [{ type: 'VisitRescheduled', data: compact(data) }]
     }
     case 'AddEngagement': {

@@ -25,9 +25,13 @@ export type VisitScheduled = Event<
     interactions: Interaction[]
   }
 >
+/**
+ * `dyad` from schema v2 on, so that readers of this one event can place it; v1 events (upcast
+ * unchanged) lack it: their pair is the scheduling's.
+ */
 export type VisitRescheduled = Event<
   'VisitRescheduled',
-  Sourced & { period: ImpreciseTime; previousPeriod: ImpreciseTime; reason?: string }
+  Sourced & { period: ImpreciseTime; previousPeriod: ImpreciseTime; reason?: string; dyad?: Dyad }
 >
 export type ItineraryEngagementAdded = Event<
   'ItineraryEngagementAdded',

@@ -1,3 +1,4 @@
+import type { WithFacts } from '../correction/history.js'
 import type { Dyad } from '../values/country.js'
 import type { ImpreciseTime } from '../values/imprecise-time.js'
 import type { Person } from '../values/person.js'
@@ -56,16 +57,19 @@ export interface VisitRecord {
 }
 
 /**
- * A visit's lifecycle. `cancelled` means it did not happen; `retracted` means our record of it
- * was wrong (see `FactRetracted`). Only a scheduled visit accepts changes.
+ * A visit's lifecycle. `cancelled` means it did not happen; `retracted` means our record of its
+ * scheduling was wrong (see `FactRetracted`). Only a scheduled visit accepts changes.
  */
-export type VisitState =
+export type VisitLifecycle =
   | { status: 'none' }
   | { status: 'scheduled'; visit: VisitRecord }
   | { status: 'cancelled'; visit: VisitRecord; reason: string }
   | { status: 'completed'; visit: VisitRecord }
   | { status: 'retracted'; visit: VisitRecord }
 
+/** The visit's lifecycle, and the facts it was folded from: a correction folds them again. */
+export type VisitState = WithFacts<VisitLifecycle>
+
 export function initialVisitState(): VisitState {
-  return { status: 'none' }
+  return { status: 'none', facts: [] }
 }

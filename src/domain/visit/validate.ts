@@ -2,7 +2,15 @@ import type { Violations } from '../rules.js'
 import { checkImpreciseTime } from '../values/imprecise-time.js'
 import { checkPeople, checkPerson } from '../values/person.js'
 import { checkPlace } from '../values/place.js'
-import { checkEach, checkId, checkOneOf, checkOptionalText, checkText } from '../values/text.js'
+import {
+  checkEach,
+  checkId,
+  checkObject,
+  checkOneOf,
+  checkOptionalText,
+  checkText,
+  optional,
+} from '../values/text.js'
 import type { VisitCommand } from './commands.js'
 import {
   type DelegationMember,
@@ -24,23 +32,21 @@ export function checkEngagementFields(
   if (has('kind')) checkOneOf(v, value.kind, ENGAGEMENT_KINDS, `${field}/kind`)
   if (has('title')) checkText(v, value.title, `${field}/title`)
   if (has('period')) checkImpreciseTime(v, value.period, `${field}/period`)
-  if (value.place !== undefined) checkPlace(v, value.place, `${field}/place`)
+  optional(checkPlace)(v, value.place, `${field}/place`)
   if (has('counterparts')) checkPeople(v, value.counterparts, `${field}/counterparts`, 0)
   if (has('status')) checkOneOf(v, value.status, ENGAGEMENT_STATUSES, `${field}/status`)
 }
 
 /** Checks a whole engagement, id included. */
 export function checkEngagement(v: Violations, value: unknown, field: string): void {
-  if (!v.check(typeof value === 'object' && value !== null, field, 'required', 'is required'))
-    return
+  if (!checkObject(v, value, field)) return
   const e = value as Partial<Engagement>
   checkId(v, e.engagementId, `${field}/engagementId`)
   checkEngagementFields(v, e, field, true)
 }
 
 export function checkMember(v: Violations, value: unknown, field: string): boolean {
-  if (!v.check(typeof value === 'object' && value !== null, field, 'required', 'is required'))
-    return false
+  if (!checkObject(v, value, field)) return false
   const m = value as Partial<DelegationMember>
   const ok = checkPerson(v, m.person, `${field}/person`)
   return checkOptionalText(v, m.role, `${field}/role`) && ok
@@ -93,15 +99,7 @@ export function checkVisitCommand(v: Violations, command: VisitCommand): void {
     case 'ChangeEngagement': {
       checkId(v, command.data.engagementId, '/engagementId')
       const changes = command.data.changes
-      if (
-        !v.check(
-          typeof changes === 'object' && changes !== null,
-          '/changes',
-          'required',
-          'is required',
-        )
-      )
-        return
+      if (!checkObject(v, changes, '/changes')) return
       const keys = Object.keys(changes)
       for (const key of keys.filter((k) => !ENGAGEMENT_FIELDS.includes(k as never)))
         v.add(`/changes/${key}`, 'one-of', `is not a field of an engagement that can change`)

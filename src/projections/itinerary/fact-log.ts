@@ -1,4 +1,5 @@
 import type { FactCorrected, FactRetracted } from '../../domain/correction/events.js'
+import { isCorrection, reviseFact } from '../../domain/correction/history.js'
 import { canonicalJson, type JsonObject } from '../../domain/json.js'
 import type { Source } from '../../domain/values/source.js'
 import type { ProjectedEvent } from '../projection.js'
@@ -30,11 +31,8 @@ export interface Revision {
   reason: string
 }
 
-export const CORRECTION_TYPES = ['FactCorrected', 'FactRetracted'] as const
-
-export function isCorrection(event: ProjectedEvent): boolean {
-  return (CORRECTION_TYPES as readonly string[]).includes(event.type)
-}
+// The aggregates revise their facts with the same helpers (src/domain/correction/history.ts).
+export { CORRECTION_TYPES, isCorrection } from '../../domain/correction/history.js'
 
 /** The event's data, typed as the domain event `E` says it is (the log stored it so). */
 export function dataOf<E extends { data: unknown }>(event: { data: JsonObject }): E['data'] {
@@ -78,13 +76,10 @@ export function withFact(log: readonly FactEntry[], event: ProjectedEvent): read
     return [...log, { ...fact, sources: uniqueSources(sourcesIn(data)) }]
   }
   const d = dataOf<FactCorrected | FactRetracted>(event)
-  const i = log.findIndex((e) => e.eventId === d.target.eventId)
-  const target = log[i]
-  if (!target || target.retracted) return log
   const revision = { eventId: event.eventId, recordedAt: event.recordedAt, reason: d.reason }
-  const sources = uniqueSources([...target.sources, ...d.sources])
-  const revised: FactEntry =
-    event.type === 'FactRetracted'
+  return reviseFact(log, d.target.eventId, (target): FactEntry => {
+    const sources = uniqueSources([...target.sources, ...d.sources])
+    return event.type === 'FactRetracted'
       ? { ...target, sources, retracted: revision }
       : {
           ...target,
@@ -92,7 +87,7 @@ export function withFact(log: readonly FactEntry[], event: ProjectedEvent): read
           sources,
           corrections: [...target.corrections, revision],
         }
-  return log.toSpliced(i, 1, revised)
+  })
 }
 
 /** The facts in force: not retracted, in log order. */

@@ -1,5 +1,6 @@
-import { compact, sameJson } from '../../domain/json.js'
+import { compact } from '../../domain/json.js'
 import type { Source } from '../../domain/values/source.js'
+import { applyEngagementChange } from '../../domain/visit/engagement-change.js'
 import type { VisitFact } from '../../domain/visit/events.js'
 import type { Engagement } from '../../domain/visit/types.js'
 import { type FactEntry, liveFacts, uniqueSources } from './fact-log.js'
@@ -18,21 +19,6 @@ interface Item {
 /** An engagement view before its revision is known. */
 export type UnrevisedEngagement = Omit<EngagementView, 'revision' | 'revisedAt'>
 export type UnrevisedVisit = Omit<VisitView, 'engagements'> & { engagements: UnrevisedEngagement[] }
-
-/**
- * The engagement after a change: only the fields the change altered (from `previous` to
- * `engagement`) are applied, so that a correction of an earlier fact survives a later change.
- */
-function changed(current: Engagement, was: Engagement, now: Engagement): Engagement {
-  const result: Record<string, unknown> = { ...current }
-  for (const key of new Set([...Object.keys(was), ...Object.keys(now)])) {
-    const k = key as keyof Engagement
-    if (sameJson(was[k], now[k])) continue
-    if (now[k] === undefined) delete result[k]
-    else result[k] = now[k]
-  }
-  return result as unknown as Engagement
-}
 
 function show(visit: UnrevisedVisit, item: Item): UnrevisedEngagement {
   const { engagement: e, removed } = item
@@ -104,7 +90,7 @@ export function foldVisit(log: readonly FactEntry[]): UnrevisedVisit | undefined
         const d = fact.data as unknown as Data<'ItineraryEngagementChanged'>
         touch(d.engagementId, fact, (item) => ({
           ...item,
-          engagement: changed(item.engagement, d.previous, d.engagement),
+          engagement: applyEngagementChange(item.engagement, d.previous, d.engagement),
         }))
         break
       }

@@ -55,7 +55,7 @@ const announced: MeetingAnnounced = {
 }
 const confirmed: MeetingEvent = {
   type: 'MeetingConfirmed',
-  data: { meetingId, date: oct30, place: rome, sources },
+  data: { meetingId, date: oct30, place: rome, dyads: [['FR', 'US']], sources },
 }
 const held: MeetingEvent = {
   type: 'MeetingHeld',
@@ -136,9 +136,19 @@ t.test(
       .then([
         {
           type: 'MeetingRescheduled',
-          data: { meetingId, window: date, previousWindow: laterThisMonth, place: rome, sources },
+          data: {
+            meetingId,
+            window: date,
+            previousWindow: laterThisMonth,
+            place: rome,
+            dyads: [['FR', 'US']],
+            sources,
+          },
         },
-        { type: 'MeetingConfirmed', data: { meetingId, date, place: rome, sources } },
+        {
+          type: 'MeetingConfirmed',
+          data: { meetingId, date, place: rome, dyads: [['FR', 'US']], sources },
+        },
       ])
     t.match(state, { status: 'confirmed', meeting: { window: { edtf: '2021-11-02' } } })
   },
@@ -169,6 +179,7 @@ t.test('RescheduleMeeting moves the window and undoes the confirmation', async (
           previousWindow: laterThisMonth,
           place: paris,
           reason: 'moved to Paris',
+          dyads: [['FR', 'US']],
           sources,
         },
       },

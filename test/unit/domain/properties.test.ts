@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import t from 'tap'
-import type { Command, Decider, Event } from '../../../src/domain/decider.js'
+import { type Command, type Decider, type Event, fold } from '../../../src/domain/decider.js'
+import { canonicalJson } from '../../../src/domain/json.js'
 import { meetingDecider } from '../../../src/domain/meeting/index.js'
 import { relationshipDecider } from '../../../src/domain/relationship/index.js'
 import { within } from '../../../src/domain/values/imprecise-time.js'
@@ -14,6 +15,8 @@ import {
   person,
   replays,
   run,
+  type Step,
+  type Stored,
   startingWith,
   step,
   withCorrections,
@@ -170,6 +173,57 @@ t.test(
       RUNS,
     )
     t.pass('relationship streams replay')
+  },
+)
+
+/**
+ * The facts in force, each as its last correction says, in log order: worked out from the
+ * stream alone, apart from any aggregate.
+ */
+function correctedFacts(stream: readonly Stored[]): Event[] {
+  const facts = new Map<string, Event>()
+  for (const e of stream) {
+    const d = e.data as { target?: { eventId: string }; corrected?: unknown }
+    const target = d.target?.eventId ?? ''
+    if (e.type === 'FactRetracted') facts.delete(target)
+    else if (e.type === 'FactCorrected') {
+      const fact = facts.get(target)
+      if (fact) facts.set(target, { ...fact, data: d.corrected })
+    } else facts.set(e.eventId, { type: e.type, data: e.data })
+  }
+  return [...facts.values()]
+}
+
+/** A state without the facts it keeps; a retracted aggregate reads as one never recorded. */
+function lifecycle(state: unknown): string {
+  const { facts: _, ...rest } = state as { facts: unknown; status: string }
+  return canonicalJson(rest.status === 'retracted' ? { status: 'none' } : rest)
+}
+
+/** Folding the stream, corrections and all, is folding its facts as corrected from the start. */
+const foldsAsCorrected =
+  <S>(decider: Decider<Command, Event, S>) =>
+  (steps: Step[]): boolean => {
+    const { state, stream } = run(decider, steps)
+    return lifecycle(state) === lifecycle(fold(decider, correctedFacts(stream)))
+  }
+
+t.test(
+  'a visit, a meeting and a relationship read as the fold of their facts as corrected, whatever the corrections and retractions',
+  async (t) => {
+    const cases = [
+      [startingWith(schedule, withCorrections(visitSteps)), foldsAsCorrected(loose(visitDecider))],
+      [
+        startingWith(announce, withCorrections(meetingSteps)),
+        foldsAsCorrected(loose(meetingDecider)),
+      ],
+      [
+        startingWith(friction, withCorrections(relationshipSteps)),
+        foldsAsCorrected(loose(relationshipDecider)),
+      ],
+    ] as const
+    for (const [steps, holds] of cases) fc.assert(fc.property(steps, holds), RUNS)
+    t.pass('every aggregate folds its facts as corrected')
   },
 )
 

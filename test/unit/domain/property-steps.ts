@@ -115,8 +115,9 @@ export function run<S>(decider: Decider<Command, Event, S>, steps: Step[]) {
       throw error
     }
     for (const event of produced) {
-      state = decider.evolve(state, event)
-      stream.push({ ...event, eventId: `e${stream.length + 1}` })
+      const stored = { ...event, eventId: `e${stream.length + 1}` }
+      state = decider.evolve(state, stored)
+      stream.push(stored)
     }
   }
   return { state, stream }

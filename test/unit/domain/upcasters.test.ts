@@ -51,6 +51,17 @@ t.test('a stored v1 event keeps loading: the upcast data folds into a recorded c
   })
 })
 
+t.test(
+  'v1 reschedules and confirmations, which named no country pairs, read as v2 without them',
+  async (t) => {
+    for (const type of ['VisitRescheduled', 'MeetingConfirmed', 'MeetingRescheduled']) {
+      t.equal(schemaVersionOf(type), 2, `${type} is at v2`)
+      const data = { visitId: 'v1', sources: [whiteHouse] }
+      t.strictSame(upcast(type, 1, data), { schemaVersion: 2, data }, `${type} v1 reads as v2`)
+    }
+  },
+)
+
 t.test('current versions and unknown types pass through unchanged', async (t) => {
   const data = { any: 'thing' }
   t.equal(upcast('CallRecorded', 2, data).data, data)

@@ -185,7 +185,14 @@ t.test('RescheduleVisit moves the period and remembers the previous one', async 
     .then([
       {
         type: 'VisitRescheduled',
-        data: { visitId, period, previousPeriod: november, reason: 'dates announced', sources },
+        data: {
+          visitId,
+          period,
+          previousPeriod: november,
+          reason: 'dates announced',
+          dyad: ['FR', 'US'],
+          sources,
+        },
       },
     ])
   t.equal(state.status === 'scheduled' && state.visit.period.edtf, '2021-11-09/2021-11-13')

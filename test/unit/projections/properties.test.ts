@@ -3,10 +3,7 @@ import t from 'tap'
 import { canonicalJson, type JsonObject } from '../../../src/domain/json.js'
 import type { Interaction } from '../../../src/domain/relationship/interaction-coding.js'
 import type { Source } from '../../../src/domain/values/source.js'
-import { type VisitState, visitDecider } from '../../../src/domain/visit/index.js'
 import { PROJECTIONS } from '../../../src/projections/index.js'
-import { itineraryProjection } from '../../../src/projections/itinerary/index.js'
-import type { VisitDoc } from '../../../src/projections/itinerary/types.js'
 import type { ProjectedEvent, Projection } from '../../../src/projections/projection.js'
 import type { RelationshipDoc } from '../../../src/projections/relationship-status/index.js'
 import {
@@ -15,7 +12,7 @@ import {
   relationshipStatusProjection,
 } from '../../../src/projections/relationship-status/index.js'
 import { replay, rowsOf } from '../../../src/projections/replay.js'
-import { histories, historiesWith } from './arbitraries.js'
+import { histories } from './arbitraries.js'
 
 const RUNS = { numRuns: 60 }
 const asJson = <T>(value: T): T => JSON.parse(JSON.stringify(value))
@@ -131,54 +128,6 @@ t.test(
         const fromScratch = doc ? labelHistory(doc.items, doc.rules) : []
         const history = canonicalJson(fromScratch) === canonicalJson(doc?.labelHistory ?? [])
         return Math.abs(found - expected) < 0.001 && history
-      }),
-      RUNS,
-    )
-  },
-)
-
-/** What both the visit aggregate and the itinerary know: status, period, what is planned, who goes. */
-function outline(state: VisitState) {
-  if (state.status === 'none' || state.status === 'retracted') return null
-  const { visit } = state
-  const status = (e: { status: string }) => (state.status === 'cancelled' ? 'cancelled' : e.status)
-  return {
-    status: state.status,
-    period: visit.period,
-    engagements: visit.engagements
-      .map((e) => [e.engagementId, e.title, e.period.edtf, status(e)])
-      .sort(),
-    delegation: visit.delegation.map((m) => m.person.id).sort(),
-  }
-}
-
-function outlineOf(doc: VisitDoc | undefined) {
-  if (!doc) return null
-  // The aggregate forgets a removed engagement; the itinerary shows it, cancelled.
-  const planned = doc.engagements.filter((e) => e.cancellation?.by !== 'engagement-removed')
-  return {
-    status: doc.status,
-    period: doc.period,
-    engagements: planned.map((e) => [e.engagementId, e.title, e.period.edtf, e.status]).sort(),
-    delegation: doc.delegation.map((m) => m.person.id).sort(),
-  }
-}
-
-t.test(
-  'without corrections, every visit’s itinerary agrees with the visit aggregate’s own state',
-  async () => {
-    fc.assert(
-      fc.property(historiesWith({ corrections: false }), (events) => {
-        const docs = replay(itineraryProjection, events)
-        return ['v1', 'v2'].every((id) => {
-          const stream = events.filter((e) => e.streamId === `visit-${id}`)
-          const state = stream.reduce(
-            (s, e) => visitDecider.evolve(s, { type: e.type, data: e.data } as never),
-            visitDecider.initialState(),
-          )
-          const doc = docs.get(`visit:${id}`) as unknown as VisitDoc | undefined
-          return canonicalJson(outline(state)) === canonicalJson(outlineOf(doc))
-        })
       }),
       RUNS,
     )

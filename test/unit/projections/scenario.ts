@@ -25,7 +25,7 @@ export function createRecorder(start = SEED_START, actor = 'analyst-1') {
     const streamId = decider.streamId(routed.id)
     const stream = streams.get(streamId) ?? []
     const state = stream.reduce(
-      (s, e) => decider.evolve(s, { type: e.type, data: e.data }),
+      (s, e) => decider.evolve(s, { eventId: e.eventId, type: e.type, data: e.data }),
       decider.initialState(),
     )
     const produced: Event[] = decider.decide(routed.command, state)
