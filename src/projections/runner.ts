@@ -1,9 +1,25 @@
 import type { Kysely } from 'kysely'
-import type { Checkpoint, Database, EventLogConnection, Lease } from '../eventstore/index.js'
+import type {
+  Checkpoint,
+  Database,
+  EventLogConnection,
+  Lease,
+  RecordedEvent,
+} from '../eventstore/index.js'
 import { readAll } from '../eventstore/index.js'
 import { applyBatch, CheckpointMovedError } from './apply-batch.js'
 import type { Projection } from './projection.js'
 import { dropGeneration } from './store.js'
+
+/** Events read for a rebuild batch, where they end, and whether they reach the head. */
+interface ReadBatch {
+  events: RecordedEvent[]
+  checkpoint: Checkpoint
+  caughtUp: boolean
+}
+
+/** The most events one `readAll` returns. */
+const MAX_READ = 10_000
 
 export interface RebuildProgress {
   projection: string
@@ -24,6 +40,12 @@ export interface RunnerOptions {
   log: EventLogConnection
   projection: Projection
   batchSize?: number
+  /**
+   * Events a rebuild applies per transaction (default 50,000). Each transaction rewrites every
+   * document its events touch, so a busy document that grows with the log (a pair's
+   * relationship) is written once per batch: few large batches keep a rebuild close to the
+   * cost of writing the model once, at the price of memory for the batch.
+   */
   rebuildBatchSize?: number
   /** Poll for new events this often when no notification comes (default 1000 ms). */
   pollIntervalMs?: number
@@ -65,7 +87,7 @@ export class ProjectionRunner {
   constructor(options: RunnerOptions) {
     this.#o = {
       batchSize: 500,
-      rebuildBatchSize: 2_000,
+      rebuildBatchSize: 50_000,
       pollIntervalMs: 1_000,
       standbyIntervalMs: 2_000,
       logger: silent,
@@ -176,6 +198,20 @@ export class ProjectionRunner {
     }
   }
 
+  /** Up to `rebuildBatchSize` events after `from`, read in slices the log allows. */
+  async #readBatch(from: Checkpoint): Promise<ReadBatch> {
+    const events: RecordedEvent[] = []
+    let after = from
+    for (;;) {
+      const limit = Math.min(MAX_READ, this.#o.rebuildBatchSize - events.length)
+      const slice = await readAll(this.#o.log.db, { after, limit })
+      events.push(...slice.events)
+      after = slice.checkpoint
+      if (slice.caughtUp || events.length >= this.#o.rebuildBatchSize)
+        return { events, checkpoint: after, caughtUp: slice.caughtUp }
+    }
+  }
+
   /** Builds the next generation from the start of the log, then switches readers to it. */
   async #rebuild(): Promise<void> {
     const { log, projection, logger } = this.#o
@@ -224,8 +260,12 @@ export class ProjectionRunner {
     }
     const doneBefore = Number(fresh.rebuild_events_done ?? 0)
     let done = doneBefore
+    let ahead: Promise<ReadBatch> | undefined
     while (!this.#stopped && this.#lease && !this.#lease.lost) {
-      const slice = await readAll(db, { after: from, limit: this.#o.rebuildBatchSize })
+      const slice = await (ahead ?? this.#readBatch(from))
+      // Read the next batch while this one is applied: the two take about as long.
+      ahead = slice.caughtUp ? undefined : this.#readBatch(slice.checkpoint)
+      ahead?.catch(() => {})
       if (slice.events.length > 0) {
         const outcome = await applyBatch(db, projection, generation, from, slice.events, 'rebuild')
         from = outcome.checkpoint
