@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { AppendWaiter } from '../eventstore/append-waiter.js'
 import type {
   Checkpoint,
   Database,
@@ -80,9 +81,7 @@ export class ProjectionRunner {
   #lease: Lease | undefined
   #stopped = false
   #running: Promise<void> | undefined
-  #wake: (() => void) | undefined
-  #pending = false
-  #unsubscribe: (() => void) | undefined
+  #waiter: AppendWaiter | undefined
 
   constructor(options: RunnerOptions) {
     this.#o = {
@@ -101,10 +100,7 @@ export class ProjectionRunner {
   }
 
   start(): this {
-    this.#unsubscribe = this.#o.log.notifications.onAppend(() => {
-      this.#pending = true
-      this.#wake?.()
-    })
+    this.#waiter = new AppendWaiter(this.#o.log.notifications)
     this.#running = this.#loop()
     return this
   }
@@ -112,25 +108,14 @@ export class ProjectionRunner {
   /** Stops after the batch in hand and releases the lock. */
   async stop(): Promise<void> {
     this.#stopped = true
-    this.#unsubscribe?.()
-    this.#wake?.()
+    this.#waiter?.close()
     await this.#running
     await this.#lease?.release()
     this.#lease = undefined
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.#pending || this.#stopped) return resolve()
-      const timer = setTimeout(done, ms)
-      const self = this
-      function done() {
-        clearTimeout(timer)
-        self.#wake = undefined
-        resolve()
-      }
-      this.#wake = done
-    })
+    return this.#waiter?.sleep(ms) ?? Promise.resolve()
   }
 
   async #loop(): Promise<void> {
@@ -157,10 +142,10 @@ export class ProjectionRunner {
         }
         if (row.status === 'failed') {
           await this.#sleep(this.#o.pollIntervalMs)
-          this.#pending = false
+          this.#waiter?.clear()
           continue
         }
-        this.#pending = false
+        this.#waiter?.clear()
         const from: Checkpoint = {
           transactionId: String(row.checkpoint_transaction_id),
           globalPosition: Number(row.checkpoint_position),
