@@ -3,23 +3,27 @@ import os from 'node:os'
 import path from 'node:path'
 import { benchApi } from './api.js'
 import { benchEventLog } from './event-log.js'
+import { benchCatchUp, benchRebuild } from './projections.js'
 
-// `npm run bench [-- event-log api]`: the named benchmarks (default: all), against the real
-// Postgres named by DATABASE_URL (default: the local server). Prints tables for README and
-// writes bench/results/<name>.json.
+// `npm run bench [-- <name>…]`: the benchmarks named (event-log, projections, api), or all of them,
+// against the real Postgres named by DATABASE_URL (default: the local server). Prints tables
+// for README and writes bench/results/<name>.json.
 const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const ms = Number(process.env.BENCH_SECONDS ?? 5) * 1000
+const rebuildEvents = Number(process.env.BENCH_REBUILD_EVENTS ?? 200_000)
+const lagSeconds = Number(process.env.BENCH_LAG_SECONDS ?? 30)
+const lagRate = Number(process.env.BENCH_LAG_RATE ?? 500)
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
 const machine = `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown cpu'}, Node ${process.version}`
-const save = (name: string, results: unknown) =>
+const save = (name: string, results: object) =>
   writeFileSync(
     path.join(import.meta.dirname, 'results', `${name}.json`),
-    `${JSON.stringify({ at: new Date().toISOString(), machine, rounds, seconds: ms / 1000, results }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), machine, ...results }, null, 2)}\n`,
   )
 
-const BENCHMARKS: Record<string, () => Promise<void>> = {
+const BENCHES: Record<string, () => Promise<void>> = {
   'event-log': async () => {
     console.log(
       `# Event log appends (${machine}); ${rounds} alternating rounds of ${ms / 1000} s, medians`,
@@ -29,7 +33,30 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
     console.log('|---|---:|---:|---:|')
     for (const r of results)
       console.log(`| ${r.shape} | ${fmt(r.baseline)} | ${fmt(r.entente)} | ${r.ratio.toFixed(2)} |`)
-    save('event-log', results)
+    save('event-log', { rounds, seconds: ms / 1000, results })
+  },
+  projections: async () => {
+    console.log(`# Projection rebuild (${machine}), ${fmt(rebuildEvents)} events`)
+    const rebuild = await benchRebuild(serverUrl, rebuildEvents)
+    console.log(
+      `(${fmt(rebuild.events)} events decided in ${rebuild.decidedSeconds.toFixed(1)} s, appended in ${rebuild.appendedSeconds.toFixed(1)} s)`,
+    )
+    console.log(
+      '| projection | documents | rows | raw bulk insert (s) | rebuild (s) | raw insert (events/s) | rebuild (events/s) | ratio |',
+    )
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+    for (const r of rebuild.results)
+      console.log(
+        `| ${r.projection} | ${fmt(r.documents)} | ${fmt(r.rows)} | ${r.baselineSeconds.toFixed(1)} | ${r.rebuildSeconds.toFixed(1)} | ${fmt(r.baselineEventsPerSecond)} | ${fmt(r.rebuildEventsPerSecond)} | ${r.ratio.toFixed(2)} |`,
+      )
+    console.log(`# Catch-up lag at ${lagRate} commands/s for ${lagSeconds} s`)
+    const lag = await benchCatchUp(serverUrl, { perSecond: lagRate, seconds: lagSeconds })
+    console.log('| commands | achieved (commands/s) | lag p50 (ms) | lag p99 (ms) | max (ms) |')
+    console.log('|---:|---:|---:|---:|---:|')
+    console.log(
+      `| ${fmt(lag.commands)} | ${fmt(lag.achievedPerSecond)} | ${fmt(lag.p50Ms)} | ${fmt(lag.p99Ms)} | ${fmt(lag.maxMs)} |`,
+    )
+    save('projections', { rebuild, lag })
   },
   api: async () => {
     console.log(
@@ -52,17 +79,14 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
       console.log(
         `| ${r.route}, ${r.connections} connections | ${fmt(r.baseline.requestsPerSecond)} (${r.baseline.p50Ms}/${r.baseline.p99Ms}) | ${fmt(r.requestsPerSecond)} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} |`,
       )
-    save('api', { commands, reads })
+    save('api', { rounds, seconds: ms / 1000, commands, reads })
   },
 }
 
-const selected = process.argv.slice(2)
-for (const name of selected)
-  if (!BENCHMARKS[name]) {
-    console.error(`no benchmark ${name}; there are ${Object.keys(BENCHMARKS).join(', ')}`)
-    process.exit(2)
-  }
-for (const name of selected.length > 0 ? selected : Object.keys(BENCHMARKS)) {
-  await BENCHMARKS[name]!()
-  console.log()
+const wanted = process.argv.slice(2)
+const unknown = wanted.filter((name) => !(name in BENCHES))
+if (unknown.length > 0) {
+  console.error(`no benchmark ${unknown.join(', ')}; there are ${Object.keys(BENCHES).join(', ')}`)
+  process.exit(2)
 }
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) await BENCHES[name]!()

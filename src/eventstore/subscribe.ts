@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { AppendWaiter } from './append-waiter.js'
 import type { AppendNotifications } from './connection.js'
 import { readAll } from './read-all.js'
 import type { Database } from './schema.js'
@@ -37,28 +38,12 @@ export function subscribe(
   const { batchSize = 500, pollIntervalMs = 1_000 } = options
   let checkpoint = options.from
   let stopped = false
-  let wake: (() => void) | undefined
-  let pending = false
-  const unsubscribe = notifications.onAppend(() => {
-    pending = true
-    wake?.()
-  })
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (pending || stopped) return resolve()
-      const timer = setTimeout(done, ms)
-      function done() {
-        clearTimeout(timer)
-        wake = undefined
-        resolve()
-      }
-      wake = done
-    })
+  const waiter = new AppendWaiter(notifications)
 
   const loop = async () => {
     while (!stopped) {
       try {
-        pending = false
+        waiter.clear()
         const slice = await readAll(db, {
           after: checkpoint,
           limit: batchSize,
@@ -70,10 +55,10 @@ export function subscribe(
           await options.onEvents(slice.events, slice.checkpoint)
           checkpoint = slice.checkpoint
         }
-        if (slice.caughtUp) await sleep(pollIntervalMs)
+        if (slice.caughtUp) await waiter.sleep(pollIntervalMs)
       } catch (error) {
         options.onError?.(error)
-        await sleep(Math.min(pollIntervalMs, 1_000))
+        await waiter.sleep(Math.min(pollIntervalMs, 1_000))
       }
     }
   }
@@ -85,8 +70,7 @@ export function subscribe(
     },
     async stop() {
       stopped = true
-      unsubscribe()
-      wake?.()
+      waiter.close()
       await running
     },
   }

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely'
 import type { JsonObject } from '../domain/json.js'
 import type { Checkpoint, Database, RecordedEvent } from '../eventstore/index.js'
 import { toProjectedEvent } from './projected-event.js'
-import type { DocumentKey, Projection } from './projection.js'
+import type { DocumentKey, ProjectedEvent, Projection } from './projection.js'
+import { eventsByDocument, evolveDocument } from './replay.js'
 import { keyOf, loadDocuments, writeDocuments } from './store.js'
 
 /** Another instance moved this projection on: this one is no longer the active runner. */
@@ -29,6 +30,52 @@ export interface BatchOutcome {
 
 /** Which checkpoint columns a batch reads and advances: the live model's, or a rebuild's. */
 export type Target = 'live' | 'rebuild'
+
+/**
+ * Evolves the documents (into `docs`) one event at a time, up to the first event that evolve
+ * throws on: where the batch stops, how many events it applied, and the failure if any.
+ */
+function oneByOne(
+  projection: Projection,
+  from: Checkpoint,
+  events: readonly RecordedEvent[],
+  relevant: readonly ProjectedEvent[],
+  loaded: Map<string, JsonObject>,
+  docs: Map<string, { key: DocumentKey; doc: JsonObject | undefined }>,
+) {
+  const handled = new Set(projection.eventTypes)
+  let checkpoint = from
+  let applied = 0
+  let failure: ProjectionFailure | undefined
+  let lastRecordedAt: Date | undefined
+  let next = 0
+  for (const stored of events) {
+    if (handled.has(stored.type)) {
+      const event = relevant[next++]!
+      try {
+        const changes: [string, DocumentKey, JsonObject | undefined][] = []
+        for (const key of projection.keysOf(event)) {
+          const k = keyOf(key)
+          const before = docs.has(k) ? docs.get(k)!.doc : loaded.get(k)
+          changes.push([k, key, projection.evolve(before, event, key)])
+        }
+        for (const [k, key, doc] of changes) docs.set(k, { key, doc })
+      } catch (error) {
+        failure = {
+          eventId: stored.eventId,
+          globalPosition: stored.globalPosition,
+          type: stored.type,
+          message: (error as Error).message ?? String(error),
+        }
+        break
+      }
+    }
+    checkpoint = { transactionId: stored.transactionId, globalPosition: stored.globalPosition }
+    lastRecordedAt = stored.recordedAt
+    applied++
+  }
+  return { checkpoint, applied, failure, lastRecordedAt }
+}
 
 /**
  * Applies a batch of events to one generation of a projection and advances its checkpoint in
@@ -75,39 +122,40 @@ export async function applyBatch(
       throw new CheckpointMovedError(projection.name)
 
     const relevant = events.filter((e) => handled.has(e.type)).map(toProjectedEvent)
-    const keys = new Map<string, DocumentKey>()
-    for (const event of relevant)
-      for (const key of projection.keysOf(event)) keys.set(keyOf(key), key)
-    const loaded = await loadDocuments(trx, projection.name, generation, [...keys.values()])
-
-    let next = 0
-    for (const stored of events) {
-      if (handled.has(stored.type)) {
-        const event = relevant[next++]!
-        try {
-          const changes: [string, DocumentKey, JsonObject | undefined][] = []
-          for (const key of projection.keysOf(event)) {
-            const k = keyOf(key)
-            const before = docs.has(k) ? docs.get(k)!.doc : loaded.get(k)
-            changes.push([k, key, projection.evolve(before, event, key)])
-          }
-          for (const [k, key, doc] of changes) docs.set(k, { key, doc })
-        } catch (error) {
-          failure = {
-            eventId: stored.eventId,
-            globalPosition: stored.globalPosition,
-            type: stored.type,
-            message: (error as Error).message ?? String(error),
-          }
-          break
-        }
+    const byDocument = eventsByDocument(projection, relevant)
+    const loaded = await loadDocuments(
+      trx,
+      projection.name,
+      generation,
+      [...byDocument.values()].map((d) => d.key),
+    )
+    // Each document takes its events at once; when one cannot be applied, start again one
+    // event at a time to stop just before it.
+    try {
+      for (const { key, events: its } of byDocument.values())
+        docs.set(keyOf(key), {
+          key,
+          doc: evolveDocument(projection, loaded.get(keyOf(key)), its, key),
+        })
+      const last = events.at(-1)
+      if (last) {
+        checkpoint = { transactionId: last.transactionId, globalPosition: last.globalPosition }
+        lastRecordedAt = last.recordedAt
       }
-      checkpoint = { transactionId: stored.transactionId, globalPosition: stored.globalPosition }
-      lastRecordedAt = stored.recordedAt
-      applied++
+      applied = events.length
+    } catch {
+      docs.clear()
+      ;({ checkpoint, applied, failure, lastRecordedAt } = oneByOne(
+        projection,
+        from,
+        events,
+        relevant,
+        loaded,
+        docs,
+      ))
     }
 
-    await writeDocuments(trx, projection, generation, docs)
+    await writeDocuments(trx, projection, generation, docs, loaded)
     const advance =
       target === 'live'
         ? {

@@ -52,5 +52,15 @@ export interface Projection<Doc extends JsonObject = JsonObject> {
   keysOf(event: ProjectedEvent): DocumentKey[]
   /** The document after the event; undefined removes it. Pure; never mutates `doc`. */
   evolve(doc: Doc | undefined, event: ProjectedEvent, key: DocumentKey): Doc | undefined
+  /**
+   * The document after `events` in order, all of them touching `key`: the same as `evolve`
+   * one event at a time, for models that can do it with less work (rebuilds bring a busy
+   * document thousands of events at once). Optional.
+   */
+  evolveAll?(
+    doc: Doc | undefined,
+    events: readonly ProjectedEvent[],
+    key: DocumentKey,
+  ): Doc | undefined
   rows(key: DocumentKey, doc: Doc): ReadModelRow[]
 }

@@ -12,6 +12,35 @@ export function parseDocKey(text: string): DocumentKey {
   return { kind: text.slice(0, i), id: text.slice(i + 1) }
 }
 
+/** The document after `events` (all touching `key`), by `evolveAll` or `evolve` in turn. */
+export function evolveDocument<Doc extends JsonObject>(
+  projection: Projection<Doc>,
+  doc: Doc | undefined,
+  events: readonly ProjectedEvent[],
+  key: DocumentKey,
+): Doc | undefined {
+  if (projection.evolveAll) return projection.evolveAll(doc, events, key)
+  return events.reduce<Doc | undefined>((d, event) => projection.evolve(d, event, key), doc)
+}
+
+/** The events of each document they touch (each key once per event), in log order. */
+export function eventsByDocument<Doc extends JsonObject>(
+  projection: Projection<Doc>,
+  events: readonly ProjectedEvent[],
+): Map<string, { key: DocumentKey; events: ProjectedEvent[] }> {
+  const byDocument = new Map<string, { key: DocumentKey; events: ProjectedEvent[] }>()
+  for (const event of events) {
+    if (!projection.eventTypes.includes(event.type)) continue
+    const keys = new Map(projection.keysOf(event).map((k) => [docKey(k), k]))
+    for (const [text, key] of keys) {
+      const entry = byDocument.get(text) ?? { key, events: [] }
+      entry.events.push(event)
+      byDocument.set(text, entry)
+    }
+  }
+  return byDocument
+}
+
 /**
  * Applies `events` in order to the documents `from` (none by default), exactly as the runner
  * does: events of other types are skipped; for each key of `keysOf` (once each), `evolve` gives
@@ -26,14 +55,11 @@ export function replay<Doc extends JsonObject>(
   from: ReadonlyMap<string, Doc> = new Map(),
 ): Map<string, Doc> {
   const docs = new Map(from)
-  for (const event of events) {
-    if (!projection.eventTypes.includes(event.type)) continue
-    const keys = new Map(projection.keysOf(event).map((k) => [docKey(k), k]))
-    for (const [text, key] of keys) {
-      const next = projection.evolve(docs.get(text), event, key)
-      if (next === undefined) docs.delete(text)
-      else docs.set(text, next)
-    }
+  // Documents evolve independently of each other: each takes its events at once.
+  for (const [text, { key, events: its }] of eventsByDocument(projection, events)) {
+    const next = evolveDocument(projection, docs.get(text), its, key)
+    if (next === undefined) docs.delete(text)
+    else docs.set(text, next)
   }
   return docs
 }

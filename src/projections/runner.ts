@@ -1,9 +1,26 @@
 import type { Kysely } from 'kysely'
-import type { Checkpoint, Database, EventLogConnection, Lease } from '../eventstore/index.js'
+import { AppendWaiter } from '../eventstore/append-waiter.js'
+import type {
+  Checkpoint,
+  Database,
+  EventLogConnection,
+  Lease,
+  RecordedEvent,
+} from '../eventstore/index.js'
 import { readAll } from '../eventstore/index.js'
 import { applyBatch, CheckpointMovedError } from './apply-batch.js'
 import type { Projection } from './projection.js'
 import { dropGeneration } from './store.js'
+
+/** Events read for a rebuild batch, where they end, and whether they reach the head. */
+interface ReadBatch {
+  events: RecordedEvent[]
+  checkpoint: Checkpoint
+  caughtUp: boolean
+}
+
+/** The most events one `readAll` returns. */
+const MAX_READ = 10_000
 
 export interface RebuildProgress {
   projection: string
@@ -24,6 +41,12 @@ export interface RunnerOptions {
   log: EventLogConnection
   projection: Projection
   batchSize?: number
+  /**
+   * Events a rebuild applies per transaction (default 50,000). Each transaction rewrites every
+   * document its events touch, so a busy document that grows with the log (a pair's
+   * relationship) is written once per batch: few large batches keep a rebuild close to the
+   * cost of writing the model once, at the price of memory for the batch.
+   */
   rebuildBatchSize?: number
   /** Poll for new events this often when no notification comes (default 1000 ms). */
   pollIntervalMs?: number
@@ -58,14 +81,12 @@ export class ProjectionRunner {
   #lease: Lease | undefined
   #stopped = false
   #running: Promise<void> | undefined
-  #wake: (() => void) | undefined
-  #pending = false
-  #unsubscribe: (() => void) | undefined
+  #waiter: AppendWaiter | undefined
 
   constructor(options: RunnerOptions) {
     this.#o = {
       batchSize: 500,
-      rebuildBatchSize: 2_000,
+      rebuildBatchSize: 50_000,
       pollIntervalMs: 1_000,
       standbyIntervalMs: 2_000,
       logger: silent,
@@ -79,10 +100,7 @@ export class ProjectionRunner {
   }
 
   start(): this {
-    this.#unsubscribe = this.#o.log.notifications.onAppend(() => {
-      this.#pending = true
-      this.#wake?.()
-    })
+    this.#waiter = new AppendWaiter(this.#o.log.notifications)
     this.#running = this.#loop()
     return this
   }
@@ -90,25 +108,14 @@ export class ProjectionRunner {
   /** Stops after the batch in hand and releases the lock. */
   async stop(): Promise<void> {
     this.#stopped = true
-    this.#unsubscribe?.()
-    this.#wake?.()
+    this.#waiter?.close()
     await this.#running
     await this.#lease?.release()
     this.#lease = undefined
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.#pending || this.#stopped) return resolve()
-      const timer = setTimeout(done, ms)
-      const self = this
-      function done() {
-        clearTimeout(timer)
-        self.#wake = undefined
-        resolve()
-      }
-      this.#wake = done
-    })
+    return this.#waiter?.sleep(ms) ?? Promise.resolve()
   }
 
   async #loop(): Promise<void> {
@@ -135,10 +142,10 @@ export class ProjectionRunner {
         }
         if (row.status === 'failed') {
           await this.#sleep(this.#o.pollIntervalMs)
-          this.#pending = false
+          this.#waiter?.clear()
           continue
         }
-        this.#pending = false
+        this.#waiter?.clear()
         const from: Checkpoint = {
           transactionId: String(row.checkpoint_transaction_id),
           globalPosition: Number(row.checkpoint_position),
@@ -173,6 +180,20 @@ export class ProjectionRunner {
         )
         await new Promise((r) => setTimeout(r, Math.min(this.#o.pollIntervalMs, 1_000)))
       }
+    }
+  }
+
+  /** Up to `rebuildBatchSize` events after `from`, read in slices the log allows. */
+  async #readBatch(from: Checkpoint): Promise<ReadBatch> {
+    const events: RecordedEvent[] = []
+    let after = from
+    for (;;) {
+      const limit = Math.min(MAX_READ, this.#o.rebuildBatchSize - events.length)
+      const slice = await readAll(this.#o.log.db, { after, limit })
+      events.push(...slice.events)
+      after = slice.checkpoint
+      if (slice.caughtUp || events.length >= this.#o.rebuildBatchSize)
+        return { events, checkpoint: after, caughtUp: slice.caughtUp }
     }
   }
 
@@ -224,8 +245,12 @@ export class ProjectionRunner {
     }
     const doneBefore = Number(fresh.rebuild_events_done ?? 0)
     let done = doneBefore
+    let ahead: Promise<ReadBatch> | undefined
     while (!this.#stopped && this.#lease && !this.#lease.lost) {
-      const slice = await readAll(db, { after: from, limit: this.#o.rebuildBatchSize })
+      const slice = await (ahead ?? this.#readBatch(from))
+      // Read the next batch while this one is applied: the two take about as long.
+      ahead = slice.caughtUp ? undefined : this.#readBatch(slice.checkpoint)
+      ahead?.catch(() => {})
       if (slice.events.length > 0) {
         const outcome = await applyBatch(db, projection, generation, from, slice.events, 'rebuild')
         from = outcome.checkpoint

@@ -28,16 +28,21 @@ export async function loadDocuments(
 
 /**
  * Writes changed documents (undefined: removed) and replaces the rows derived from each, in
- * three set-based statements whatever the number of documents.
+ * four set-based statements whatever the number of documents. `stored` (by `keyOf`), when
+ * given, holds the documents that exist: only those are deleted before the insert, since a
+ * new document has nothing to replace (most of them, in a rebuild).
  */
 export async function writeDocuments(
   db: Db,
   projection: Projection,
   generation: number,
   changed: Map<string, { key: DocumentKey; doc: JsonObject | undefined }>,
+  stored?: ReadonlyMap<string, unknown>,
 ): Promise<void> {
   if (changed.size === 0) return
-  const keys = [...changed.values()].map((c) => c.key)
+  const keys = [...changed.values()]
+    .map((c) => c.key)
+    .filter((key) => !stored || stored.has(keyOf(key)))
   const present = [...changed.values()].filter((c) => c.doc !== undefined)
   const rows = present.flatMap(({ key, doc }) =>
     projection.rows(key, doc!).map((row) => ({
@@ -53,16 +58,7 @@ export async function writeDocuments(
     })),
   )
   const name = projection.name
-  await sql`
-    delete from projection_rows r
-     using jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
-     where r.projection = ${name} and r.generation = ${generation}
-       and r.source_kind = k.kind and r.source_id = k.id`.execute(db)
-  await sql`
-    delete from projection_documents d
-     using jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
-     where d.projection = ${name} and d.generation = ${generation}
-       and d.kind = k.kind and d.id = k.id`.execute(db)
+  if (keys.length > 0) await replaced(db, name, generation, keys)
   if (present.length > 0)
     await sql`
       insert into projection_documents (projection, generation, kind, id, doc)
@@ -84,6 +80,20 @@ export async function writeDocuments(
         set doc = excluded.doc, earliest = excluded.earliest, latest = excluded.latest,
             countries = excluded.countries, people = excluded.people,
             source_kind = excluded.source_kind, source_id = excluded.source_id`.execute(db)
+}
+
+/** Deletes these documents of a generation and the rows derived from them. */
+async function replaced(db: Db, name: string, generation: number, keys: DocumentKey[]) {
+  await sql`
+    delete from projection_rows r
+     using jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
+     where r.projection = ${name} and r.generation = ${generation}
+       and r.source_kind = k.kind and r.source_id = k.id`.execute(db)
+  await sql`
+    delete from projection_documents d
+     using jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
+     where d.projection = ${name} and d.generation = ${generation}
+       and d.kind = k.kind and d.id = k.id`.execute(db)
 }
 
 /** Removes a whole generation (after a rebuild switched away from it, or a failed rebuild). */

@@ -70,6 +70,36 @@ function revised(items: readonly Item[], event: ProjectedEvent, dyad: string): r
 }
 
 /**
+ * What `event` does to the pair's items: for a correction, the items after it and those that
+ * came or went; for any other event, the items it adds (to be appended). `seen` holds the ids
+ * of the events that `items` came from.
+ */
+function itemsAfter(
+  items: Item[],
+  seen: ReadonlySet<string>,
+  event: ProjectedEvent,
+  dyad: string,
+): { items: Item[]; changed: readonly Item[] } {
+  if (isCorrection(event)) {
+    const after = revised(items, event, dyad) as Item[]
+    if (after === items) return { items, changed: [] }
+    const [had, has] = [new Set(items), new Set(after)]
+    return {
+      items: after,
+      changed: [...after.filter((i) => !had.has(i)), ...items.filter((i) => !has.has(i))],
+    }
+  }
+  if (seen.has(event.eventId)) return { items, changed: [] }
+  const base = {
+    eventId: event.eventId,
+    position: event.globalPosition,
+    recordedAt: event.recordedAt,
+  }
+  // The caller appends `changed`: copying a busy pair's items for every event is quadratic.
+  return { items, changed: itemsOf(event.type, event.data, base, dyad) }
+}
+
+/**
  * The pair's document after `event`; undefined when nothing about the pair is left (all of it
  * retracted). Pure: never mutates `doc`. The label history is read again from the earliest
  * instant of the items that came or went; it equals `labelHistory(items)` from scratch.
@@ -79,34 +109,52 @@ export function evolveRelationshipDoc(
   event: ProjectedEvent,
   dyad: string,
 ): RelationshipDoc | undefined {
-  const before: readonly Item[] = doc?.items ?? []
-  let items: readonly Item[]
-  if (isCorrection(event)) items = revised(before, event, dyad)
-  else if (before.some((i) => i.eventId === event.eventId)) items = before
-  else {
-    const base = {
-      eventId: event.eventId,
-      position: event.globalPosition,
-      recordedAt: event.recordedAt,
+  return evolveRelationshipDocBy(doc, [event], dyad)
+}
+
+/**
+ * The pair's document after `events` in order: the same as `evolveRelationshipDoc` one event
+ * at a time, but the label history is read again once, from the earliest instant of any item
+ * that came or went, instead of after every event. A busy pair holds many items, and a rebuild
+ * brings it thousands of events in a batch.
+ */
+export function evolveRelationshipDocBy(
+  doc: RelationshipDoc | undefined,
+  events: readonly ProjectedEvent[],
+  dyad: string,
+): RelationshipDoc | undefined {
+  // One copy, appended to in place: `doc` is never mutated.
+  let items: Item[] = [...(doc?.items ?? [])]
+  let history = doc?.labelHistory ?? []
+  let since = Infinity
+  let last: ProjectedEvent | undefined
+  let seen = new Set(items.map((i) => i.eventId))
+  for (const event of events) {
+    const next = itemsAfter(items, seen, event, dyad)
+    if (next.changed.length === 0) continue
+    if (next.items === items) items.push(...next.changed)
+    else items = next.items
+    last = event
+    if (items.length === 0) {
+      // Nothing left: what comes next starts a new document, its history from scratch.
+      history = []
+      since = -Infinity
     }
-    const added = itemsOf(event.type, event.data, base, dyad)
-    items = added.length ? [...before, ...added] : before
+    // Readings before the earliest item that came or went are as they were.
+    since = Math.min(since, earliestTimed(next.changed))
+    if (isCorrection(event)) seen = new Set(items.map((i) => i.eventId))
+    else for (const i of next.changed) seen.add(i.eventId)
   }
-  if (items === before) return doc
+  if (!last) return doc
   if (items.length === 0) return undefined
   const [a = '', b = ''] = dyad.split('-')
-  // Readings before the earliest item that came or went are as they were: read on from there.
-  const [had, has] = [new Set(before), new Set(items)]
-  const changed = [...items.filter((i) => !had.has(i)), ...before.filter((i) => !has.has(i))]
-  const since = earliestTimed(changed)
-  const history = doc?.labelHistory ?? []
   return {
     dyad: [a, b],
     rules: RELATIONSHIP_RULES,
-    items: [...items],
+    items,
     labelHistory:
       since === Infinity ? history : labelHistory(items, RELATIONSHIP_RULES, history, since),
-    updatedAt: event.recordedAt,
-    position: event.globalPosition,
+    updatedAt: last.recordedAt,
+    position: last.globalPosition,
   }
 }

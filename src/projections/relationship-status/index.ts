@@ -2,6 +2,7 @@ import { asJson } from '../itinerary/fact-log.js'
 import type { DocumentKey, Projection, ReadModelRow } from '../projection.js'
 import {
   evolveRelationshipDoc,
+  evolveRelationshipDocBy,
   RELATIONSHIP_EVENT_TYPES,
   type RelationshipDoc,
   relationshipKeysOf,
@@ -53,5 +54,7 @@ export const relationshipStatusProjection: Projection = {
   keysOf: relationshipKeysOf,
   evolve: (doc, event, key) =>
     asJson(evolveRelationshipDoc(doc as unknown as RelationshipDoc | undefined, event, key.id)),
+  evolveAll: (doc, events, key) =>
+    asJson(evolveRelationshipDocBy(doc as unknown as RelationshipDoc | undefined, events, key.id)),
   rows: (key, doc) => relationshipRows(key, doc as unknown as RelationshipDoc),
 }

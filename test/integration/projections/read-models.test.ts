@@ -3,11 +3,10 @@ import t from 'tap'
 import { createCommandHandler } from '../../../src/app/command-handler.js'
 import { startProjections } from '../../../src/app/projections.js'
 import { seedScenario } from '../../../src/app/seed-scenario.js'
-import { type EventLogConnection, readAll } from '../../../src/eventstore/index.js'
+import { readAll } from '../../../src/eventstore/index.js'
 import {
   itineraryProjection,
   itineraryToICalendar,
-  PROJECTIONS,
   personItinerary,
 } from '../../../src/projections/index.js'
 import type { VisitDoc } from '../../../src/projections/itinerary/types.js'
@@ -17,34 +16,11 @@ import {
   readDocument,
   readRelationshipStatus,
 } from '../../../src/projections/queries.js'
-import { projectionReports } from '../../../src/projections/status.js'
 import { openTestPostgres } from '../../helpers/postgres.js'
+import { caughtUp } from '../../helpers/projections.js'
 
 const silent = { info() {}, warn() {}, error() {} }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/**
- * Waits until every projection has applied every committed event. Lag alone is not enough:
- * readers wait for older transactions of other databases on the server (other suites), and
- * a lag of 0 can mean the newest events are not visible yet.
- */
-async function caughtUp(log: EventLogConnection) {
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    const total = Number(
-      (
-        await log.db
-          .selectFrom('events')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    )
-    const reports = await projectionReports(log.db, PROJECTIONS)
-    if (reports.every((r) => r.status === 'running' && r.eventsApplied === total)) return
-    await sleep(50)
-  }
-  throw new Error('projections did not catch up')
-}
 
 t.test(
   'the seed scenario, projected on the real Postgres, reads back as the expected itinerary, relationship and calendar',

@@ -1,0 +1,314 @@
+import pg from 'pg'
+import { createCommandHandler } from '../src/app/command-handler.js'
+import { startProjections } from '../src/app/projections.js'
+import { route } from '../src/domain/deciders.js'
+import { type EventLogConnection, migrateToLatest, openPostgres } from '../src/eventstore/index.js'
+import { PROJECTIONS } from '../src/projections/index.js'
+import type { Projection } from '../src/projections/projection.js'
+import { ProjectionRunner } from '../src/projections/runner.js'
+import { requestRebuild } from '../src/projections/status.js'
+import { appendHistory, historyCommands, projectionHistory } from './projection-history.js'
+
+/**
+ * The read models on the real Postgres:
+ *
+ * - rebuild: each projection rebuilt from a log of `events` events by the real runner, beside
+ *   a raw bulk insert of exactly the documents and rows that the rebuild left, into a fresh
+ *   copy of the tables (multi-row inserts of 500, no reading of the log, no evolve);
+ * - catch-up lag: commands at a steady rate through the command handler while the runners
+ *   follow live; for each command, the time from its commit to the moment the checkpoint of
+ *   every projection has passed it.
+ */
+
+const silent = { info() {}, warn() {}, error() {} }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function freshDatabase(serverUrl: string, name: string) {
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`drop database if exists ${name} with (force)`)
+  await admin.query(`create database ${name}`)
+  await admin.end()
+  const url = new URL(serverUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function dropDatabase(serverUrl: string, name: string) {
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  await admin.query(`drop database if exists ${name} with (force)`)
+  await admin.end()
+}
+
+/** Runs the real runner on a requested rebuild until readers switch; returns seconds. */
+async function timeRebuild(log: EventLogConnection, projection: Projection) {
+  const before = await log.db
+    .selectFrom('projections')
+    .select('active_generation')
+    .where('name', '=', projection.name)
+    .executeTakeFirst()
+  await requestRebuild(log.db, projection)
+  const started = performance.now()
+  const runner = new ProjectionRunner({ log, projection, logger: silent }).start()
+  try {
+    for (;;) {
+      const row = await log.db
+        .selectFrom('projections')
+        .selectAll()
+        .where('name', '=', projection.name)
+        .executeTakeFirstOrThrow()
+      if (row.status === 'failed') throw new Error(`rebuild failed: ${JSON.stringify(row.error)}`)
+      if (
+        row.status === 'running' &&
+        !row.rebuild_requested &&
+        row.active_generation !== (before?.active_generation ?? 0)
+      )
+        return { seconds: (performance.now() - started) / 1000, generation: row.active_generation }
+      await sleep(20)
+    }
+  } finally {
+    await runner.stop()
+  }
+}
+
+const DOCUMENT_COLUMNS = ['projection', 'generation', 'kind', 'id', 'doc']
+const ROW_COLUMNS = [
+  'projection',
+  'generation',
+  'source_kind',
+  'source_id',
+  'kind',
+  'id',
+  'doc',
+  'earliest',
+  'latest',
+  'countries',
+  'people',
+]
+
+/** Inserts `rows` (arrays in `columns` order) into `table`, `per` rows a statement. */
+async function bulkInsert(
+  client: pg.Client,
+  table: string,
+  columns: string[],
+  rows: unknown[][],
+  per = 500,
+) {
+  for (let i = 0; i < rows.length; i += per) {
+    const slice = rows.slice(i, i + per)
+    const values: unknown[] = []
+    const tuples = slice.map((row) => {
+      const first = values.length
+      values.push(...row)
+      return `(${row.map((_, j) => `$${first + j + 1}`).join(',')})`
+    })
+    await client.query(
+      `insert into ${table} (${columns.join(',')}) values ${tuples.join(',')}`,
+      values,
+    )
+  }
+}
+
+/**
+ * The baseline: what the rebuild of `projection` left (its documents and rows of `generation`),
+ * read back, then inserted as they are into empty copies of the tables, indexes included.
+ * Returns the seconds the inserts took and how much was written.
+ */
+async function timeBulkInsert(client: pg.Client, projection: string, generation: number) {
+  const docs = await client.query({
+    text: `select projection, generation, kind, id, doc::text from projection_documents
+            where projection = $1 and generation = $2`,
+    values: [projection, generation],
+    rowMode: 'array',
+  })
+  const rows = await client.query({
+    text: `select projection, generation, source_kind, source_id, kind, id, doc::text,
+                  earliest, latest, countries, people from projection_rows
+            where projection = $1 and generation = $2`,
+    values: [projection, generation],
+    rowMode: 'array',
+  })
+  await client.query('drop table if exists baseline_documents, baseline_rows')
+  await client.query('create table baseline_documents (like projection_documents including all)')
+  await client.query('create table baseline_rows (like projection_rows including all)')
+  const started = performance.now()
+  await client.query('begin')
+  await bulkInsert(client, 'baseline_documents', DOCUMENT_COLUMNS, docs.rows)
+  await bulkInsert(client, 'baseline_rows', ROW_COLUMNS, rows.rows)
+  await client.query('commit')
+  const seconds = (performance.now() - started) / 1000
+  return { seconds, documents: docs.rowCount ?? 0, rows: rows.rowCount ?? 0 }
+}
+
+export interface RebuildResult {
+  projection: string
+  events: number
+  documents: number
+  rows: number
+  rebuildSeconds: number
+  baselineSeconds: number
+  rebuildEventsPerSecond: number
+  baselineEventsPerSecond: number
+  ratio: number
+}
+
+export async function benchRebuild(serverUrl: string, events: number) {
+  const name = 'entente_bench_rebuild'
+  const url = await freshDatabase(serverUrl, name)
+  const log = openPostgres({ connectionString: url, poolSize: 4 })
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await migrateToLatest(log.db)
+    let started = performance.now()
+    const history = projectionHistory(events)
+    const decided = (performance.now() - started) / 1000
+    started = performance.now()
+    await appendHistory(client, history)
+    await client.query('analyze')
+    const appended = (performance.now() - started) / 1000
+    const results: RebuildResult[] = []
+    for (const projection of PROJECTIONS) {
+      const rebuild = await timeRebuild(log, projection)
+      const baseline = await timeBulkInsert(client, projection.name, rebuild.generation)
+      results.push({
+        projection: projection.name,
+        events: history.length,
+        documents: baseline.documents,
+        rows: baseline.rows,
+        rebuildSeconds: rebuild.seconds,
+        baselineSeconds: baseline.seconds,
+        rebuildEventsPerSecond: history.length / rebuild.seconds,
+        baselineEventsPerSecond: history.length / baseline.seconds,
+        ratio: baseline.seconds / rebuild.seconds,
+      })
+    }
+    return { events: history.length, decidedSeconds: decided, appendedSeconds: appended, results }
+  } finally {
+    await client.end()
+    await log.close()
+    await dropDatabase(serverUrl, name)
+  }
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+
+/** Compares two checkpoints in the log's order: (transaction id, global position). */
+const before = (a: [bigint, number], b: [bigint, number]) =>
+  a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1])
+
+export interface LagResult {
+  targetPerSecond: number
+  seconds: number
+  commands: number
+  achievedPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  pollMs: number
+}
+
+/**
+ * Issues commands open-loop at `perSecond` (each at its due time, whether or not the ones
+ * before it have returned) for `seconds`, with the service's runners following the log.
+ * A sampler reads every projection's checkpoint every `pollMs`; a command has been caught
+ * up with at the first sample where every checkpoint is at or past its last event.
+ */
+export async function benchCatchUp(
+  serverUrl: string,
+  { perSecond = 500, seconds = 30, pollMs = 5 } = {},
+): Promise<LagResult> {
+  const name = 'entente_bench_lag'
+  const url = await freshDatabase(serverUrl, name)
+  const log = openPostgres({ connectionString: url, poolSize: 16 })
+  const sampler = new pg.Client({ connectionString: url })
+  await sampler.connect()
+  try {
+    await migrateToLatest(log.db)
+    const handle = createCommandHandler({ log })
+    const commands = historyCommands(Math.ceil((perSecond * seconds) / 12) + 1)
+    const projections = startProjections(log, silent)
+    // Let every runner take its lock and register before the clock starts.
+    await sleep(1_000)
+    const samples: { at: number; min: [bigint, number] }[] = []
+    let sampling = true
+    const sampling$ = (async () => {
+      while (sampling) {
+        const { rows } = await sampler.query(
+          'select checkpoint_transaction_id::text as tx, checkpoint_position as pos from projections',
+        )
+        const at = performance.now()
+        if (rows.length === PROJECTIONS.length) {
+          const points = rows.map((r) => [BigInt(r.tx), Number(r.pos)] as [bigint, number])
+          samples.push({ at, min: points.reduce((m, p) => (before(p, m) ? p : m)) })
+        }
+        await sleep(pollMs)
+      }
+    })()
+    const committed: { at: number; position: number }[] = []
+    const inFlight = new Set<Promise<void>>()
+    const streams = new Map<string, Promise<void>>()
+    const start = performance.now()
+    const due = Math.floor(perSecond * seconds)
+    for (let i = 0; i < due && i < commands.length; i++) {
+      const wait = start + (i * 1000) / perSecond - performance.now()
+      if (wait > 0) await sleep(wait)
+      // A command waits for the one before it on its stream, as one client's would.
+      const command = commands[i]!
+      const { aggregate, id } = route(command)
+      const previous = streams.get(`${aggregate}:${id}`) ?? Promise.resolve()
+      const p = previous.then(async () => {
+        const handled = await handle(command)
+        const last = handled.events.at(-1)
+        if (last) committed.push({ at: performance.now(), position: last.globalPosition })
+      })
+      streams.set(`${aggregate}:${id}`, p)
+      inFlight.add(p)
+      void p.finally(() => inFlight.delete(p))
+    }
+    await Promise.all(inFlight)
+    const elapsed = (performance.now() - start) / 1000
+    // Wait until the runners have every event, then stop sampling.
+    const total = Number((await sampler.query('select count(*) as n from events')).rows[0].n)
+    for (;;) {
+      const { rows } = await sampler.query('select min(events_applied) as n from projections')
+      if (Number(rows[0].n) >= total) break
+      await sleep(pollMs)
+    }
+    await sleep(pollMs * 2)
+    sampling = false
+    await sampling$
+    await projections.stop()
+    // Each command's event in the log's order, then the first sample at or past it.
+    const { rows } = await sampler.query(
+      'select global_position as pos, transaction_id::text as tx from events where global_position = any($1::bigint[])',
+      [committed.map((c) => c.position)],
+    )
+    const txOf = new Map(rows.map((r) => [Number(r.pos), BigInt(r.tx)]))
+    const lags: number[] = []
+    for (const c of committed) {
+      const point: [bigint, number] = [txOf.get(c.position)!, c.position]
+      const seen = samples.find((s) => s.at >= c.at && before(point, s.min))
+      if (seen) lags.push(seen.at - c.at)
+    }
+    lags.sort((a, b) => a - b)
+    return {
+      targetPerSecond: perSecond,
+      seconds,
+      commands: committed.length,
+      achievedPerSecond: committed.length / elapsed,
+      p50Ms: percentile(lags, 0.5),
+      p99Ms: percentile(lags, 0.99),
+      maxMs: lags.at(-1) ?? Number.NaN,
+      pollMs,
+    }
+  } finally {
+    await sampler.end()
+    await log.close()
+    await dropDatabase(serverUrl, name)
+  }
+}
