@@ -8,11 +8,24 @@ export interface Config {
   database:
     | { kind: 'postgres'; url: string; poolSize: number }
     | { kind: 'pglite'; dataDir: string }
-  /** Kafka bootstrap brokers; the relay is off when absent. */
-  kafka: { brokers: string[] } | undefined
+  /** Kafka bootstrap brokers and the topics the relay publishes to; the relay is off when absent. */
+  kafka: KafkaConfig | undefined
   port: number
   host: string
   logLevel: LogLevel
+}
+
+/** Where the relay publishes the event stream, and how its topics are created when missing. */
+export interface KafkaConfig {
+  brokers: string[]
+  /** Topics are `<prefix>.<aggregate>.v1`, e.g. `entente.visit.v1`. */
+  topicPrefix: string
+  /** Partitions of each topic created at start. */
+  partitions: number
+  /** Replicas of each topic created at start; absent: the broker's default.replication.factor. */
+  replicationFactor: number | undefined
+  /** How long the broker keeps messages (retention.ms); -1 keeps them forever. */
+  retentionMs: number
 }
 
 /** A variable that is set but wrong. The message names the variable and the rule. */
@@ -35,6 +48,9 @@ const LOG_LEVELS: readonly LogLevel[] = [
   'trace',
   'silent',
 ]
+/** Kafka's legal topic characters, less the trailing dot that would make `prefix..visit`. */
+const TOPIC_PREFIX = /^[A-Za-z0-9._-]{1,200}$/
+const WEEK_MS = 7 * 24 * 3600 * 1000
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
@@ -48,10 +64,32 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value
 }
 
+function topicSettings(env: NodeJS.ProcessEnv): Omit<KafkaConfig, 'brokers'> {
+  const topicPrefix = env.KAFKA_TOPIC_PREFIX?.trim() || 'entente'
+  if (!TOPIC_PREFIX.test(topicPrefix) || topicPrefix.endsWith('.'))
+    throw new ConfigError(
+      'KAFKA_TOPIC_PREFIX',
+      `must be letters, digits, ".", "_" or "-" (not ending in "."), got "${topicPrefix}"`,
+    )
+  const retention = env.KAFKA_TOPIC_RETENTION_MS?.trim()
+  const retentionMs =
+    retention === '-1' ? -1 : integer(env, 'KAFKA_TOPIC_RETENTION_MS', WEEK_MS, 60_000, 2 ** 53 - 1)
+  const replication = env.KAFKA_TOPIC_REPLICATION_FACTOR?.trim()
+  return {
+    topicPrefix,
+    partitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
+    replicationFactor: replication
+      ? integer(env, 'KAFKA_TOPIC_REPLICATION_FACTOR', 1, 1, 32)
+      : undefined,
+    retentionMs,
+  }
+}
+
 /**
  * Reads the configuration from environment variables:
- * `DATABASE_URL`, `DATABASE_POOL_SIZE`, `ENTENTE_DATA_DIR`, `KAFKA_BROKERS`, `PORT`, `HOST`,
- * `LOG_LEVEL`. Throws a ConfigError naming the first bad variable.
+ * `DATABASE_URL`, `DATABASE_POOL_SIZE`, `ENTENTE_DATA_DIR`, `KAFKA_BROKERS`,
+ * `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION_FACTOR`,
+ * `KAFKA_TOPIC_RETENTION_MS`, `PORT`, `HOST`, `LOG_LEVEL`. Throws a ConfigError naming the first bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   let database: Config['database']
@@ -83,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
           `must be a comma-separated list of host:port, got "${broker}"`,
         )
     }
-    kafka = { brokers: list }
+    kafka = { brokers: list, ...topicSettings(env) }
   }
 
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel
