@@ -1,3 +1,4 @@
+export { AppendAlarm } from './append-alarm.js'
 export { appendToStream } from './append-to-stream.js'
 export {
   type AppendNotifications,

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as eventLog from './2026-11-30T00-00-00-event-log.js'
 import * as readModels from './2026-11-30T01-00-00-read-models.js'
+import * as relayCheckpoints from './2026-12-01T02-00-00-relay-checkpoints.js'
 
 /**
  * Every migration, by name. A static list rather than a folder scan, so that migrations load
@@ -9,6 +10,7 @@ import * as readModels from './2026-11-30T01-00-00-read-models.js'
 export const migrations: Record<string, Migration> = {
   '2026-11-30T00-00-00-event-log': eventLog,
   '2026-11-30T01-00-00-read-models': readModels,
+  '2026-12-01T02-00-00-relay-checkpoints': relayCheckpoints,
 }
 
 export const migrationProvider: MigrationProvider = {
