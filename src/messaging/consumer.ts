@@ -1,7 +1,7 @@
-import type { Consumer } from 'kafkajs'
+import type { Consumer, Kafka } from 'kafkajs'
 import { type DeliveredEvent, fromMessage, NotAnEventError } from './cloud-events.js'
 import { createKafka, type MessagingLogger, silentLogger } from './kafka-client.js'
-import { topicName } from './topics.js'
+import { allTopics, topicName } from './topics.js'
 
 /**
  * Remembers which event ids were handled. The relay publishes at least once, so an event can
@@ -59,7 +59,25 @@ export interface EventConsumer {
   stop(): Promise<void>
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/**
+ * Waits until the relay has created the topics (it does at its first start): a consumer that
+ * subscribed to a missing topic would not see it appear.
+ */
+async function waitForTopics(kafka: Kafka, topics: string[], logger: MessagingLogger) {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const existing = new Set(await admin.listTopics())
+      const missing = topics.filter((topic) => !existing.has(topic))
+      if (missing.length === 0) return
+      if (attempt % 20 === 0) logger.info({ missing }, 'waiting for the relay to create the topics')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+  } finally {
+    await admin.disconnect().catch(() => {})
+  }
+}
 
 /**
  * Follows Entente's event stream in a consumer group: reads every topic of the prefix (or the
@@ -88,11 +106,12 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
     maxWaitTimeInMs: 100,
     allowAutoTopicCreation: false,
   })
+  const topics = options.aggregates
+    ? options.aggregates.map((a) => topicName(prefix, a))
+    : allTopics(prefix)
+  await waitForTopics(kafka, topics, options.logger ?? silentLogger)
   await consumer.connect()
   try {
-    const topics = options.aggregates
-      ? options.aggregates.map((a) => topicName(prefix, a))
-      : [new RegExp(`^${escapeRegExp(prefix)}\\.[a-z]+\\.v\\d+$`)]
     await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false })
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
