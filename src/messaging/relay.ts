@@ -170,6 +170,7 @@ export class KafkaRelay {
           continue
         }
         await this.#connect()
+        if (!failing) this.#state = 'active'
         const caughtUp = await this.#publishNext()
         if (failing)
           this.#o.logger.info({ relay: this.#o.name }, 'relay publishes again after an outage')

@@ -52,6 +52,10 @@ t.test(
       () =>
         `${collector.events.length} of ${all.length} events, ${JSON.stringify(second.status())}`,
     )
+    await waitFor(
+      () => second.status().published >= 40,
+      () => JSON.stringify(second.status()),
+    )
     t.equal(second.status().state, 'active', 'the second relay took over')
     t.equal(second.status().published, 40, 'and published what came after')
     t.same(
