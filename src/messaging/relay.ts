@@ -196,6 +196,8 @@ export class KafkaRelay {
           )
         failing = true
         this.#state = 'backing-off'
+        // What waits for the broker, if the database answers.
+        if (this.#checkpoint) await this.#refreshLag(false).catch(() => {})
         // A fresh producer after a failure: a send that may or may not have landed is sent
         // again from the checkpoint (duplicates, deduped by ce_id), never skipped.
         await this.#disconnect()

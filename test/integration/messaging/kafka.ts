@@ -1,6 +1,10 @@
 // Helpers of the messaging suites: the real broker, a topic prefix per test, a consumer that
 // collects what arrives, and a way to wait for a count.
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import type { Test } from 'tap'
 import type { KafkaConfig } from '../../../src/app/config.js'
 import type { EventLogConnection, NewEvent, RecordedEvent } from '../../../src/eventstore/index.js'
@@ -169,4 +173,46 @@ export async function everyEvent(log: EventLogConnection): Promise<RecordedEvent
     .orderBy('global_position')
     .execute()
   return rows.map(toRecordedEvent)
+}
+
+const brokerScript = path.resolve(import.meta.dirname, '../../../infra/kafka/broker.sh')
+
+function broker(command: string, runDir: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [brokerScript, command], {
+      env: { ...process.env, KAFKA_RUN_DIR: runDir, KAFKA_HEAP_OPTS: '-Xms128m -Xmx384m' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+    })
+    child.stderr.on('data', (chunk) => {
+      err += chunk
+    })
+    child.on('error', reject)
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`broker.sh ${command}: exit ${code}\n${err}`)),
+    )
+  })
+}
+
+/**
+ * A broker of this test's own (infra/kafka/broker.sh in a temporary run dir), so that killing
+ * it disturbs no other suite running beside it. Deleted at teardown.
+ */
+export async function ownBroker(t: Test) {
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'entente-kafka-outage-'))
+  t.teardown(() => broker('clean', runDir).then(() => undefined))
+  const started = await broker('start', runDir)
+  const address = /^KAFKA_BROKERS=(.+)$/m.exec(started)?.[1]
+  if (!address) throw new Error(`broker.sh start printed no address: ${started}`)
+  return {
+    brokers: [address],
+    /** SIGKILL, as in a crash. */
+    kill: () => broker('kill', runDir),
+    /** Starts again on the same port with the same data. */
+    restart: () => broker('restart', runDir),
+  }
 }
