@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { registerOpenApi } from './openapi.js'
 import { Problem, registerProblemHandlers } from './problem.js'
+import { asyncApiRoutes } from './routes/asyncapi.js'
 import { healthRoutes, type ReadinessCheck } from './routes/health.js'
 
 export interface AppOptions {
@@ -10,6 +11,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger
   readiness: ReadinessCheck[]
   version?: string
+  /** The AsyncAPI document of the event stream, served at /asyncapi.json when given. */
+  asyncApi?: Record<string, unknown>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -37,5 +40,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerProblemHandlers(app)
   await registerOpenApi(app, options.version ?? '0.0.0')
   await app.register(healthRoutes, { checks: options.readiness })
+  if (options.asyncApi) await app.register(asyncApiRoutes, { document: options.asyncApi })
   return app
 }
