@@ -3,14 +3,18 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from '../api/app.js'
 import type { EventLogConnection } from '../eventstore/index.js'
+import { buildAsyncApiDocument } from '../messaging/asyncapi.js'
 import { type Config, describeConfig } from './config.js'
 import { openEventLog, pingDatabase } from './event-log.js'
 import { startProjections } from './projections.js'
+import { type RunningRelay, relayReadiness, startRelay } from './relay.js'
 import { VERSION } from './version.js'
 
 export interface RunningService {
   app: FastifyInstance
   log: EventLogConnection
+  /** The Kafka relay (state `disabled` when KAFKA_BROKERS is unset): for /metrics. */
+  relay: Pick<RunningRelay, 'status'>
   /** The address the API listens on, e.g. http://127.0.0.1:3000. */
   url: string
   close(): Promise<void>
@@ -36,6 +40,7 @@ export async function startService(
     logger.warn({ err: error }, 'event notifications lost; reconnecting'),
   )
   const projections = startProjections(log, logger)
+  const relay = startRelay(config, log, logger)
   let app: FastifyInstance
   let url: string
   try {
@@ -44,11 +49,14 @@ export async function startService(
       readiness: [
         { name: 'database', check: () => pingDatabase(log) },
         { name: 'projections', check: () => projections.check() },
+        relayReadiness(relay),
       ],
       version: VERSION,
+      asyncApi: buildAsyncApiDocument({ version: VERSION, kafka: config.kafka }),
     })
     url = await app.listen({ port: config.port, host: config.host })
   } catch (error) {
+    await relay.stop()
     await projections.stop()
     await log.close()
     throw error
@@ -57,9 +65,11 @@ export async function startService(
   return {
     app,
     log,
+    relay,
     url,
     async close() {
       await app.close()
+      await relay.stop()
       await projections.stop()
       await log.close()
     },
