@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Checkpoint, Database, EventLogConnection, Lease } from '../eventstore/index.js'
-import { readAll } from '../eventstore/index.js'
+import { AppendAlarm, readAll } from '../eventstore/index.js'
 import { applyBatch, CheckpointMovedError } from './apply-batch.js'
 import type { Projection } from './projection.js'
 import { dropGeneration } from './store.js'
@@ -58,9 +58,7 @@ export class ProjectionRunner {
   #lease: Lease | undefined
   #stopped = false
   #running: Promise<void> | undefined
-  #wake: (() => void) | undefined
-  #pending = false
-  #unsubscribe: (() => void) | undefined
+  #alarm: AppendAlarm | undefined
 
   constructor(options: RunnerOptions) {
     this.#o = {
@@ -79,10 +77,7 @@ export class ProjectionRunner {
   }
 
   start(): this {
-    this.#unsubscribe = this.#o.log.notifications.onAppend(() => {
-      this.#pending = true
-      this.#wake?.()
-    })
+    this.#alarm = new AppendAlarm(this.#o.log.notifications)
     this.#running = this.#loop()
     return this
   }
@@ -90,25 +85,14 @@ export class ProjectionRunner {
   /** Stops after the batch in hand and releases the lock. */
   async stop(): Promise<void> {
     this.#stopped = true
-    this.#unsubscribe?.()
-    this.#wake?.()
+    this.#alarm?.close()
     await this.#running
     await this.#lease?.release()
     this.#lease = undefined
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.#pending || this.#stopped) return resolve()
-      const timer = setTimeout(done, ms)
-      const self = this
-      function done() {
-        clearTimeout(timer)
-        self.#wake = undefined
-        resolve()
-      }
-      this.#wake = done
-    })
+    return this.#alarm ? this.#alarm.sleep(ms) : Promise.resolve()
   }
 
   async #loop(): Promise<void> {
@@ -135,10 +119,10 @@ export class ProjectionRunner {
         }
         if (row.status === 'failed') {
           await this.#sleep(this.#o.pollIntervalMs)
-          this.#pending = false
+          this.#alarm?.clear()
           continue
         }
-        this.#pending = false
+        this.#alarm?.clear()
         const from: Checkpoint = {
           transactionId: String(row.checkpoint_transaction_id),
           globalPosition: Number(row.checkpoint_position),
