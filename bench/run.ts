@@ -4,8 +4,10 @@ import path from 'node:path'
 import { benchApi } from './api.js'
 import { benchEventLog } from './event-log.js'
 import { benchCatchUp, benchRebuild } from './projections.js'
+import { benchRelay } from './relay.js'
 
-// `npm run bench [-- <name>…]`: the benchmarks named (event-log, projections, api), or all of them,
+// `npm run bench [-- <name>…]`: the benchmarks named (event-log, projections, api, relay;
+// relay needs KAFKA_BROKERS), or all of them,
 // against the real Postgres named by DATABASE_URL (default: the local server). Prints tables
 // for README and writes bench/results/<name>.json.
 const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -80,6 +82,28 @@ const BENCHES: Record<string, () => Promise<void>> = {
         `| ${r.route}, ${r.connections} connections | ${fmt(r.baseline.requestsPerSecond)} (${r.baseline.p50Ms}/${r.baseline.p99Ms}) | ${fmt(r.requestsPerSecond)} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} |`,
       )
     save('api', { rounds, seconds: ms / 1000, commands, reads })
+  },
+  relay: async () => {
+    const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter((b) => b.trim() !== '')
+    if (brokers.length === 0) {
+      if (wanted.includes('relay')) throw new Error('the relay benchmark needs KAFKA_BROKERS')
+      console.log('# Kafka relay: skipped, KAFKA_BROKERS is not set')
+      return
+    }
+    const events = Number(process.env.BENCH_RELAY_EVENTS ?? 20_000)
+    const latencySeconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 10)
+    console.log(
+      `# Kafka relay (${machine}); ${rounds} alternating rounds of ${events} events, medians`,
+    )
+    const r = await benchRelay(serverUrl, brokers, { rounds, events, latencySeconds })
+    console.log('| bare kafkajs producer (events/s) | relay (events/s) | ratio |')
+    console.log('|---:|---:|---:|')
+    console.log(`| ${fmt(r.baseline)} | ${fmt(r.relay)} | ${r.ratio.toFixed(2)} |`)
+    const l = r.latency
+    console.log(
+      `append → consumer at ${l.rate} events/s, ${l.events} events: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms`,
+    )
+    save('relay', { rounds, events, latencySeconds, result: r })
   },
 }
 

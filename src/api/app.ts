@@ -14,6 +14,7 @@ import {
 import { registerOpenApi } from './openapi.js'
 import { Problem, registerProblemHandlers } from './problem.js'
 import { adminKeyRoutes } from './routes/admin-keys.js'
+import { asyncApiRoutes } from './routes/asyncapi.js'
 import { healthRoutes, type ReadinessCheck } from './routes/health.js'
 import { DEFAULT_RATE_LIMITS, type RateLimits, registerSecurity } from './security.js'
 import { type ApiOptions, registerV1 } from './v1.js'
@@ -41,6 +42,8 @@ export interface AppOptions {
   relayStatus?: MetricsSources['relayStatus']
   /** The event log behind the /v1 routes; without it only health and admin routes exist. */
   api?: ApiOptions
+  /** The AsyncAPI document of the event stream, served at /asyncapi.json when given. */
+  asyncApi?: Record<string, unknown>
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -96,5 +99,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sources: { projectionLag: options.projectionLag, relayStatus: options.relayStatus },
   })
   if (options.api) await registerV1(app, options.api)
+  if (options.asyncApi) await app.register(asyncApiRoutes, { document: options.asyncApi })
   return app
 }

@@ -3,6 +3,7 @@ import { verify } from '../eventstore/index.js'
 import { ConfigError, loadConfig } from './config.js'
 import { loadDemo } from './demo.js'
 import { DataDirInUseError, openEventLog } from './event-log.js'
+import { addEventCommands } from './events-cli.js'
 import { addKeyCommands, KeysCliError } from './keys-cli.js'
 import { addProjectionCommands } from './projections-cli.js'
 import { serve } from './serve.js'
@@ -15,6 +16,9 @@ Environment:
   ENTENTE_DATA_DIR    folder of the embedded store (default .data/pglite)
   DATABASE_POOL_SIZE  connections to Postgres (default 10)
   KAFKA_BROKERS       host:port,host:port (absent: the Kafka relay is off)
+  KAFKA_TOPIC_PREFIX  topics are <prefix>.<aggregate>.v1 (default entente)
+  KAFKA_TOPIC_PARTITIONS, KAFKA_TOPIC_REPLICATION_FACTOR, KAFKA_TOPIC_RETENTION_MS
+                      for topics the relay creates (default 3, the broker's, 7 days)
   PORT, HOST          where the API listens (default 3000 on 127.0.0.1)
   LOG_LEVEL           fatal|error|warn|info|debug|trace|silent (default info)
   ENTENTE_ADMIN_KEY   an admin API key for automation (32+ characters; never logged)
@@ -65,6 +69,7 @@ export function buildCli(): Command {
 
   addProjectionCommands(program, ENVIRONMENT_HELP)
   addKeyCommands(program, ENVIRONMENT_HELP)
+  addEventCommands(program, ENVIRONMENT_HELP)
 
   program
     .command('demo')

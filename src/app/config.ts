@@ -8,8 +8,8 @@ export interface Config {
   database:
     | { kind: 'postgres'; url: string; poolSize: number }
     | { kind: 'pglite'; dataDir: string }
-  /** Kafka bootstrap brokers; the relay is off when absent. */
-  kafka: { brokers: string[] } | undefined
+  /** Kafka bootstrap brokers and the topics the relay publishes to; the relay is off when absent. */
+  kafka: KafkaConfig | undefined
   port: number
   host: string
   logLevel: LogLevel
@@ -17,6 +17,19 @@ export interface Config {
   adminKey: string | undefined
   /** Requests per minute: per API key, and per client address without a valid key. */
   rateLimits: { perKey: number; perAddress: number }
+}
+
+/** Where the relay publishes the event stream, and how its topics are created when missing. */
+export interface KafkaConfig {
+  brokers: string[]
+  /** Topics are `<prefix>.<aggregate>.v1`, e.g. `entente.visit.v1`. */
+  topicPrefix: string
+  /** Partitions of each topic created at start. */
+  partitions: number
+  /** Replicas of each topic created at start; absent: the broker's default.replication.factor. */
+  replicationFactor: number | undefined
+  /** How long the broker keeps messages (retention.ms); -1 keeps them forever. */
+  retentionMs: number
 }
 
 /** A variable that is set but wrong. The message names the variable and the rule. */
@@ -39,6 +52,9 @@ const LOG_LEVELS: readonly LogLevel[] = [
   'trace',
   'silent',
 ]
+/** Kafka's legal topic characters, less the trailing dot that would make `prefix..visit`. */
+const TOPIC_PREFIX = /^[A-Za-z0-9._-]{1,200}$/
+const WEEK_MS = 7 * 24 * 3600 * 1000
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
@@ -56,11 +72,33 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 const ADMIN_KEY_MIN_LENGTH = 32
 const ADMIN_KEY = /^[\x21-\x7e]+$/
 
+function topicSettings(env: NodeJS.ProcessEnv): Omit<KafkaConfig, 'brokers'> {
+  const topicPrefix = env.KAFKA_TOPIC_PREFIX?.trim() || 'entente'
+  if (!TOPIC_PREFIX.test(topicPrefix) || topicPrefix.endsWith('.'))
+    throw new ConfigError(
+      'KAFKA_TOPIC_PREFIX',
+      `must be letters, digits, ".", "_" or "-" (not ending in "."), got "${topicPrefix}"`,
+    )
+  const retention = env.KAFKA_TOPIC_RETENTION_MS?.trim()
+  const retentionMs =
+    retention === '-1' ? -1 : integer(env, 'KAFKA_TOPIC_RETENTION_MS', WEEK_MS, 60_000, 2 ** 53 - 1)
+  const replication = env.KAFKA_TOPIC_REPLICATION_FACTOR?.trim()
+  return {
+    topicPrefix,
+    partitions: integer(env, 'KAFKA_TOPIC_PARTITIONS', 3, 1, 1000),
+    replicationFactor: replication
+      ? integer(env, 'KAFKA_TOPIC_REPLICATION_FACTOR', 1, 1, 32)
+      : undefined,
+    retentionMs,
+  }
+}
+
 /**
  * Reads the configuration from environment variables:
- * `DATABASE_URL`, `DATABASE_POOL_SIZE`, `ENTENTE_DATA_DIR`, `KAFKA_BROKERS`, `PORT`, `HOST`,
- * `LOG_LEVEL`, `ENTENTE_ADMIN_KEY`, `RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_ADDRESS`.
- * Throws a ConfigError naming the first bad variable.
+ * `DATABASE_URL`, `DATABASE_POOL_SIZE`, `ENTENTE_DATA_DIR`, `KAFKA_BROKERS`,
+ * `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION_FACTOR`,
+ * `KAFKA_TOPIC_RETENTION_MS`, `PORT`, `HOST`, `LOG_LEVEL`,
+ * `ENTENTE_ADMIN_KEY`, `RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_ADDRESS`. Throws a ConfigError naming the first bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   let database: Config['database']
@@ -92,7 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
           `must be a comma-separated list of host:port, got "${broker}"`,
         )
     }
-    kafka = { brokers: list }
+    kafka = { brokers: list, ...topicSettings(env) }
   }
 
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as LogLevel

@@ -4,18 +4,22 @@ import { pino } from 'pino'
 import { buildApp } from '../api/app.js'
 import { ServiceMetrics } from '../api/metrics.js'
 import type { EventLogConnection } from '../eventstore/index.js'
+import { buildAsyncApiDocument } from '../messaging/asyncapi.js'
 import { createFirstAdminKey, databaseKeyStore } from './api-keys.js'
 import { createCommandHandler } from './command-handler.js'
 import { type Config, describeConfig } from './config.js'
 import { openEventLog, pingDatabase } from './event-log.js'
 import { countingAppends, projectionLag } from './metrics.js'
 import { type RunningProjections, startProjections } from './projections.js'
+import { type RunningRelay, relayReadiness, startRelay } from './relay.js'
 import { VERSION } from './version.js'
 
 export interface RunningService {
   app: FastifyInstance
   log: EventLogConnection
   projections: RunningProjections
+  /** The Kafka relay (state `disabled` when KAFKA_BROKERS is unset): for /metrics. */
+  relay: Pick<RunningRelay, 'status'>
   /** The address the API listens on, e.g. http://127.0.0.1:3000. */
   url: string
   close(): Promise<void>
@@ -56,6 +60,7 @@ export async function startService(
     metrics,
   )
   const projections = startProjections(log, logger)
+  const relay = startRelay(config, log, logger)
   let app: FastifyInstance
   let url: string
   try {
@@ -69,6 +74,7 @@ export async function startService(
       readiness: [
         { name: 'database', check: () => pingDatabase(log) },
         { name: 'projections', check: () => projections.check() },
+        relayReadiness(relay),
       ],
       version: VERSION,
       keys,
@@ -76,10 +82,13 @@ export async function startService(
       rateLimits: { ...config.rateLimits, windowMs: 60_000 },
       metrics,
       projectionLag: projectionLag(log),
+      relayStatus: () => relay.status(),
       api: { log, handle: createCommandHandler({ log }) },
+      asyncApi: buildAsyncApiDocument({ version: VERSION, kafka: config.kafka }),
     })
     url = await app.listen({ port: config.port, host: config.host })
   } catch (error) {
+    await relay.stop()
     await projections.stop()
     await log.close()
     throw error
@@ -89,10 +98,12 @@ export async function startService(
     app,
     log,
     projections,
+    relay,
     url,
     /** Stops accepting requests, finishes those in flight, stops the runners, closes the store. */
     async close() {
       await app.close()
+      await relay.stop()
       await projections.stop()
       await log.close()
     },

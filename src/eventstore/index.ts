@@ -1,4 +1,5 @@
 export { appendToStream } from './append-to-stream.js'
+export { AppendWaiter } from './append-waiter.js'
 export {
   type AppendNotifications,
   type EventLogConnection,

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely'
-import { AppendWaiter } from '../eventstore/append-waiter.js'
 import type {
   Checkpoint,
   Database,
@@ -7,7 +6,7 @@ import type {
   Lease,
   RecordedEvent,
 } from '../eventstore/index.js'
-import { readAll } from '../eventstore/index.js'
+import { AppendWaiter, readAll } from '../eventstore/index.js'
 import { applyBatch, CheckpointMovedError } from './apply-batch.js'
 import type { Projection } from './projection.js'
 import { dropGeneration } from './store.js'

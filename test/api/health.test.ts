@@ -84,3 +84,23 @@ t.test('the OpenAPI document is served and lists the health routes', async (t) =
   const docs = await app.inject({ method: 'GET', url: '/docs/' })
   t.equal(docs.statusCode, 200)
 })
+
+t.test(
+  'a check that is not critical is reported when down but leaves the service ready',
+  async (t) => {
+    const app = await buildApp({
+      readiness: [
+        { name: 'database', check: async () => 'fine' },
+        { name: 'relay', critical: false, check: () => Promise.reject(new Error('broker away')) },
+      ],
+    })
+    t.teardown(() => app.close())
+    const response = await app.inject({ method: 'GET', url: '/health/ready' })
+    t.equal(response.statusCode, 200)
+    t.equal(response.json().status, 'ready')
+    t.match(response.json().checks, {
+      database: { status: 'up', detail: 'fine' },
+      relay: { status: 'down', error: 'broker away', critical: false },
+    })
+  },
+)

@@ -3,6 +3,7 @@ import * as eventLog from './2026-11-30T00-00-00-event-log.js'
 import * as readModels from './2026-11-30T01-00-00-read-models.js'
 import * as apiKeys from './2026-12-01T00-00-00-api-keys.js'
 import * as idempotencyKeys from './2026-12-01T01-00-00-idempotency-keys.js'
+import * as relayCheckpoints from './2026-12-01T02-00-00-relay-checkpoints.js'
 
 /**
  * Every migration, by name. A static list rather than a folder scan, so that migrations load
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T01-00-00-read-models': readModels,
   '2026-12-01T00-00-00-api-keys': apiKeys,
   '2026-12-01T01-00-00-idempotency-keys': idempotencyKeys,
+  '2026-12-01T02-00-00-relay-checkpoints': relayCheckpoints,
 }
 
 export const migrationProvider: MigrationProvider = {

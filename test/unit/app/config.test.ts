@@ -27,10 +27,33 @@ t.test('DATABASE_URL and KAFKA_BROKERS select Postgres and the relay', async (t)
     url: 'postgres://entente@db:5432/entente',
     poolSize: 20,
   })
-  t.same(config.kafka, { brokers: ['kafka-1:9092', 'kafka-2:9092'] })
+  t.same(config.kafka, {
+    brokers: ['kafka-1:9092', 'kafka-2:9092'],
+    topicPrefix: 'entente',
+    partitions: 3,
+    replicationFactor: undefined,
+    retentionMs: 7 * 24 * 3600 * 1000,
+  })
   t.equal(config.port, 8080)
   t.equal(config.host, '0.0.0.0')
   t.equal(config.logLevel, 'debug')
+})
+
+t.test('the topic prefix, partitions, replication and retention can be set', async (t) => {
+  const config = loadConfig({
+    KAFKA_BROKERS: 'k:9092',
+    KAFKA_TOPIC_PREFIX: 'acme.entente',
+    KAFKA_TOPIC_PARTITIONS: '12',
+    KAFKA_TOPIC_REPLICATION_FACTOR: '3',
+    KAFKA_TOPIC_RETENTION_MS: '-1',
+  })
+  t.same(config.kafka, {
+    brokers: ['k:9092'],
+    topicPrefix: 'acme.entente',
+    partitions: 12,
+    replicationFactor: 3,
+    retentionMs: -1,
+  })
 })
 
 t.test('each bad variable is refused with a message that names it', async (t) => {
@@ -40,6 +63,15 @@ t.test('each bad variable is refused with a message that names it', async (t) =>
     [{ DATABASE_URL: 'postgres://h/db', DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE'],
     [{ KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
     [{ KAFKA_BROKERS: 'a:9092,b:99999' }, 'KAFKA_BROKERS'],
+    [{ KAFKA_BROKERS: 'k:9092', KAFKA_TOPIC_PREFIX: 'a b' }, 'KAFKA_TOPIC_PREFIX'],
+    [{ KAFKA_BROKERS: 'k:9092', KAFKA_TOPIC_PREFIX: 'entente.' }, 'KAFKA_TOPIC_PREFIX'],
+    [{ KAFKA_BROKERS: 'k:9092', KAFKA_TOPIC_PARTITIONS: '0' }, 'KAFKA_TOPIC_PARTITIONS'],
+    [
+      { KAFKA_BROKERS: 'k:9092', KAFKA_TOPIC_REPLICATION_FACTOR: 'x' },
+      'KAFKA_TOPIC_REPLICATION_FACTOR',
+    ],
+    [{ KAFKA_BROKERS: 'k:9092', KAFKA_TOPIC_RETENTION_MS: '-5' }, 'KAFKA_TOPIC_RETENTION_MS'],
+    [{ KAFKA_BROKERS: 'k:9092', KAFKA_TOPIC_RETENTION_MS: '10' }, 'KAFKA_TOPIC_RETENTION_MS'],
     [{ PORT: 'http' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],

@@ -6,66 +6,26 @@ import { meetingDecider } from '../../../src/domain/meeting/index.js'
 import { relationshipDecider } from '../../../src/domain/relationship/index.js'
 import { within } from '../../../src/domain/values/imprecise-time.js'
 import { type VisitState, visitDecider } from '../../../src/domain/visit/index.js'
-import { paris, rome, washington } from './fixtures.js'
 import {
-  at,
-  id,
-  people,
-  period,
-  person,
+  announce,
+  friction,
+  meetingSteps,
+  relationshipSteps,
+  schedule,
+  visitSteps,
+} from './arbitraries.js'
+import {
   replays,
   run,
   type Step,
   type Stored,
   startingWith,
-  step,
   withCorrections,
 } from './property-steps.js'
 
 const RUNS = { numRuns: 150 }
 const loose = <C extends Command, E extends Event, S>(d: Decider<C, E, S>) =>
   d as unknown as Decider<Command, Event, S>
-
-const visit = (type: string, data: object, when?: string) =>
-  step(type, { visitId: 'v', ...data }, when)
-const schedule = fc.record({ visitor: person, period }).map(({ visitor, period }) =>
-  visit('ScheduleVisit', {
-    visitor,
-    destination: visitor.country === 'FR' ? washington : paris,
-    period,
-  }),
-)
-const often = <T>(arbitrary: fc.Arbitrary<T>) => ({ arbitrary, weight: 4 })
-const visitSteps = fc.oneof(
-  often(schedule),
-  often(period.map((period) => visit('RescheduleVisit', { period }))),
-  often(
-    fc
-      .record({
-        engagementId: id('g'),
-        period,
-        counterparts: fc.subarray(people, { maxLength: 2 }),
-      })
-      .map((e) =>
-        visit('AddEngagement', {
-          engagement: { ...e, kind: 'talks', title: 'Talks', status: 'confirmed' },
-        }),
-      ),
-  ),
-  often(
-    fc
-      .record({ engagementId: id('g'), period, title: fc.constantFrom('Talks', 'Dinner') })
-      .map(({ engagementId, ...changes }) => visit('ChangeEngagement', { engagementId, changes })),
-  ),
-  often(
-    id('g').map((engagementId) => visit('RemoveEngagement', { engagementId, reason: 'dropped' })),
-  ),
-  often(person.map((p) => visit('AddDelegationMember', { member: { person: p } }))),
-  often(person.map((p) => visit('RemoveDelegationMember', { personId: p.id }))),
-  // Rarer: after them the visit takes no more changes.
-  { arbitrary: fc.constant(visit('CancelVisit', { reason: 'postponed' })), weight: 1 },
-  { arbitrary: at.map((when) => visit('CompleteVisit', {}, when)), weight: 1 },
-)
 
 /** What must hold of any visit that commands alone produced. */
 function visitInvariants(state: VisitState): boolean {
@@ -110,26 +70,6 @@ t.test('visit streams with corrections and retractions replay to the same state'
   t.pass('corrected visit streams replay')
 })
 
-const meeting = (type: string, data: object, when?: string) =>
-  step(type, { meetingId: 'm', ...data }, when)
-const announce = fc
-  .record({ a: person, b: person, window: period })
-  .map(({ a, b, window }) =>
-    meeting('AnnounceMeeting', { participants: [a, b], place: rome, window, format: 'sidelines' }),
-  )
-const meetingSteps = fc.oneof(
-  announce,
-  fc.record({ date: period, reschedule: fc.boolean() }).map((d) => meeting('ConfirmMeeting', d)),
-  fc
-    .record({ window: period, place: fc.constantFrom(rome, paris) })
-    .map((d) => meeting('RescheduleMeeting', d)),
-  fc
-    .record({ date: period, reschedule: fc.boolean(), when: at })
-    .map(({ when, ...d }) => meeting('RecordMeetingHeld', d, when)),
-  fc.constant(meeting('CancelMeeting', { reason: 'postponed' })),
-  id('o').map((outcomeId) => meeting('RecordMeetingOutcome', { outcomeId, summary: 'Agreed' })),
-)
-
 t.test(
   'evolve accepts whatever decide produced for meetings, corrections included, and replay reproduces the state',
   async (t) => {
@@ -140,28 +80,6 @@ t.test(
     )
     t.pass('meeting streams replay')
   },
-)
-
-const relationship = (type: string, data: object) => step(type, { dyad: ['US', 'FR'], ...data })
-const friction = fc
-  .record({ frictionId: id('f'), severity: fc.constantFrom('minor', 'serious', 'severe') })
-  .map((d) =>
-    relationship('RecordFriction', { ...d, title: 'AUKUS', description: 'The submarine deal' }),
-  )
-const relationshipSteps = fc.oneof(
-  friction,
-  id('f').map((frictionId) =>
-    relationship('ResolveFriction', { frictionId, resolution: 'mended' }),
-  ),
-  fc
-    .record({
-      area: fc.constantFrom('diplomatic', 'economic', 'security', 'agreement'),
-      date: period,
-    })
-    .map((d) => relationship('RecordCooperation', { ...d, topic: 'Sahel' })),
-  fc
-    .constantFrom('strained', 'recovering', 'normal', 'close')
-    .map((label) => relationship('AssessRelationship', { label, rationale: 'r' })),
 )
 
 t.test(
