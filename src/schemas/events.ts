@@ -168,6 +168,8 @@ const DATA = {
     period: ImpreciseTime,
     previousPeriod: ImpreciseTime,
     reason: Type.Optional(text()),
+    // From v2 on; v1 events, upcast unchanged, name no pair.
+    dyad: Type.Optional(Dyad),
   },
   VisitCancelled: { ...visit, reason: text(), dyad: Dyad, interactions: Interactions },
   VisitCompleted: { ...visit, period: ImpreciseTime, dyad: Dyad, interactions: Interactions },
@@ -210,13 +212,20 @@ const DATA = {
     dyads: Type.Array(Dyad),
     interactions: Interactions,
   },
-  MeetingConfirmed: { ...meeting, date: ImpreciseTime, place: Place },
+  MeetingConfirmed: {
+    ...meeting,
+    date: ImpreciseTime,
+    place: Place,
+    // From v2 on; v1 events, upcast unchanged, name no pairs.
+    dyads: Type.Optional(Type.Array(Dyad)),
+  },
   MeetingRescheduled: {
     ...meeting,
     window: ImpreciseTime,
     previousWindow: ImpreciseTime,
     place: Place,
     reason: Type.Optional(text()),
+    dyads: Type.Optional(Type.Array(Dyad)),
   },
   MeetingHeld: {
     ...meeting,
