@@ -1,4 +1,5 @@
 import { type TSchema, Type } from 'typebox'
+import { PRECISIONS } from '../../domain/values/imprecise-time.js'
 
 /**
  * Value types as the API writes them. Shapes only: the domain checks every rule (ISO codes,
@@ -82,21 +83,6 @@ export const ImpreciseTimeInput = Type.Object(
   },
   { additionalProperties: false, description: 'EDTF text; bounds are computed by the server' },
 )
-
-export const PRECISIONS = [
-  'year',
-  'season',
-  'month',
-  'day',
-  'minute',
-  'second',
-  'millisecond',
-  'decade',
-  'century',
-  'interval',
-  'set',
-  'list',
-] as const
 
 /** An imprecise time as the server stores it: with its bounds (null at an open end). */
 export const ImpreciseTime = Type.Object({
