@@ -3,11 +3,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { benchApi } from './api.js'
 import { benchEventLog } from './event-log.js'
+import { benchLoad } from './load.js'
 import { benchCatchUp, benchRebuild } from './projections.js'
 import { benchRelay } from './relay.js'
 
-// `npm run bench [-- <name>…]`: the benchmarks named (event-log, projections, api, relay;
-// relay needs KAFKA_BROKERS), or all of them,
+// `npm run bench [-- <name>…]`: the benchmarks named (event-log, projections, api, relay, load;
+// relay and load need KAFKA_BROKERS), or all of them,
 // against the real Postgres named by DATABASE_URL (default: the local server). Prints tables
 // for README and writes bench/results/<name>.json.
 const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
@@ -104,6 +105,73 @@ const BENCHES: Record<string, () => Promise<void>> = {
       `append → consumer at ${l.rate} events/s, ${l.events} events: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms`,
     )
     save('relay', { rounds, events, latencySeconds, result: r })
+  },
+  load: async () => {
+    const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter((b) => b.trim() !== '')
+    if (brokers.length === 0) {
+      if (wanted.includes('load')) throw new Error('the load benchmark needs KAFKA_BROKERS')
+      console.log('# Load: skipped, KAFKA_BROKERS is not set')
+      return
+    }
+    // BENCH_LOAD_SHORT=1: a quick run while developing (small steps, a 30 s soak).
+    const short = process.env.BENCH_LOAD_SHORT === '1'
+    const env = (name: string, full: number, quick: number) =>
+      Number(process.env[name] ?? (short ? quick : full))
+    const options = {
+      events: env('BENCH_LOAD_EVENTS', 30_000, 10_000),
+      startRate: env('BENCH_LOAD_START_RATE', 10, 10),
+      maxRate: env('BENCH_LOAD_MAX_RATE', 5_000, 5_000),
+      stepSeconds: env('BENCH_LOAD_STEP_SECONDS', 20, 5),
+      soakSeconds: env('BENCH_SOAK_SECONDS', 300, 30),
+      sampleSeconds: env('BENCH_SOAK_SAMPLE_SECONDS', 5, 2),
+    }
+    console.log(
+      `# Load (${machine}): open-loop mix (70% reads, 25% commands, 5% audit) on ${fmt(options.events)} seeded events, steps of ${options.stepSeconds} s`,
+    )
+    const r = await benchLoad(serverUrl, brokers, options)
+    const ms = (x: number) => x.toFixed(1)
+    console.log(
+      `(seeded ${fmt(r.dataset.events)} events on ${fmt(r.dataset.streams)} streams: ${fmt(r.dataset.visits)} visits, ${fmt(r.dataset.calls)} calls, ${fmt(r.dataset.meetings)} meetings; read models and relay caught up ${r.dataset.catchUpSeconds.toFixed(0)} s after start)`,
+    )
+    console.log(
+      '| target (req/s) | achieved (req/s) | p50 ms | p99 ms | reads p99 | commands p99 | audit p99 | non-2xx | errors | client lag ms | held |',
+    )
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|')
+    for (const s of r.steps)
+      console.log(
+        `| ${fmt(s.targetRate)} | ${fmt(s.achievedRate)} | ${ms(s.p50Ms)} | ${ms(s.p99Ms)} | ${ms(s.byKind.read?.p99Ms ?? Number.NaN)} | ${ms(s.byKind.command?.p99Ms ?? Number.NaN)} | ${ms(s.byKind.audit?.p99Ms ?? Number.NaN)} | ${s.non2xx} | ${s.errors} | ${ms(s.maxSendDelayMs)} | ${s.sustained ? 'yes' : 'no'} |`,
+      )
+    console.log(
+      `Highest sustained rate (p99 ≤ ${r.p99LimitMs} ms, no failed request, ≥ 95% of the target achieved): ${r.highest > 0 ? `${fmt(r.highest)} requests/s` : 'none'}`,
+    )
+    const k = r.soak
+    const bounded = (b: boolean) => (b ? 'bounded' : '**growing**')
+    console.log(
+      `# Soak at ${fmt(r.soakRate)} requests/s for ${k.seconds} s (samples every ${k.sampleSeconds} s)`,
+    )
+    console.log('| measure | value |')
+    console.log('|---|---:|')
+    console.log(`| requests (achieved req/s) | ${fmt(k.requests)} (${fmt(k.achievedRate)}) |`)
+    console.log(
+      `| latency p50 / p99 / max (ms) | ${ms(k.p50Ms)} / ${ms(k.p99Ms)} / ${ms(k.maxMs)} |`,
+    )
+    console.log(`| non-2xx / errors | ${k.non2xx} / ${k.errors} |`)
+    console.log(
+      `| resident memory: before / peak (MiB) | ${k.rss.beforeMiB.toFixed(0)} / ${k.rss.peakMiB.toFixed(0)} |`,
+    )
+    console.log(
+      `| resident memory: max of middle third / last third (MiB) | ${k.rss.middleMax.toFixed(0)} / ${k.rss.lastMax.toFixed(0)} (${bounded(k.rss.bounded)}) |`,
+    )
+    for (const [label, lag] of [
+      ['projection lag (s)', k.projectionLagSeconds],
+      ['projection lag (events)', k.projectionLagEvents],
+      ['relay lag (s)', k.relayLagSeconds],
+      ['relay lag (events)', k.relayLagEvents],
+    ] as const)
+      console.log(
+        `| ${label}: max / p99 / last third max | ${ms(lag.max)} / ${ms(lag.p99)} / ${ms(lag.lastMax)} (${bounded(lag.bounded)}) |`,
+      )
+    save('load', r)
   },
 }
 
