@@ -265,7 +265,9 @@ export async function benchLoad(serverUrl: string, brokers: string[], options: L
       sampleSeconds: options.sampleSeconds,
       rss: {
         beforeMiB: samples[0]!.rssMiB,
-        peakMiB: Math.max(...column('hwmMiB')),
+        // The largest sample during the soak; VmHWM is the whole life's, catch-up included.
+        peakMiB: Math.max(...column('rssMiB')),
+        lifetimePeakMiB: samples.at(-1)!.hwmMiB,
         ...thirds(column('rssMiB'), (middle) => middle * 1.1),
       },
       projectionLagSeconds: lag('projectionLagSeconds'),

@@ -156,8 +156,9 @@ const BENCHES: Record<string, () => Promise<void>> = {
       `| latency p50 / p99 / max (ms) | ${ms(k.p50Ms)} / ${ms(k.p99Ms)} / ${ms(k.maxMs)} |`,
     )
     console.log(`| non-2xx / errors | ${k.non2xx} / ${k.errors} |`)
+    console.log(`| client lag, max (ms) | ${ms(k.maxSendDelayMs)} |`)
     console.log(
-      `| resident memory: before / peak (MiB) | ${k.rss.beforeMiB.toFixed(0)} / ${k.rss.peakMiB.toFixed(0)} |`,
+      `| resident memory: before / peak sampled / process peak, VmHWM (MiB) | ${k.rss.beforeMiB.toFixed(0)} / ${k.rss.peakMiB.toFixed(0)} / ${k.rss.lifetimePeakMiB.toFixed(0)} |`,
     )
     console.log(
       `| resident memory: max of middle third / last third (MiB) | ${k.rss.middleMax.toFixed(0)} / ${k.rss.lastMax.toFixed(0)} (${bounded(k.rss.bounded)}) |`,
@@ -170,6 +171,12 @@ const BENCHES: Record<string, () => Promise<void>> = {
     ] as const)
       console.log(
         `| ${label}: max / p99 / last third max | ${ms(lag.max)} / ${ms(lag.p99)} / ${ms(lag.lastMax)} (${bounded(lag.bounded)}) |`,
+      )
+    console.log('| soak, by route | requests | p50 ms | p99 ms | max ms | non-2xx |')
+    console.log('|---|---:|---:|---:|---:|---:|')
+    for (const [route, l] of Object.entries(k.byRoute).sort((a, b) => b[1].p99Ms - a[1].p99Ms))
+      console.log(
+        `| ${route} | ${fmt(l.requests)} | ${ms(l.p50Ms)} | ${ms(l.p99Ms)} | ${ms(l.maxMs)} | ${l.non2xx} |`,
       )
     save('load', r)
   },
