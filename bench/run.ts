@@ -131,7 +131,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
     const r = await benchLoad(serverUrl, brokers, options)
     const ms = (x: number) => x.toFixed(1)
     console.log(
-      `(seeded ${fmt(r.dataset.events)} events on ${fmt(r.dataset.streams)} streams: ${fmt(r.dataset.visits)} visits, ${fmt(r.dataset.calls)} calls, ${fmt(r.dataset.meetings)} meetings; read models and relay caught up ${r.dataset.catchUpSeconds.toFixed(0)} s after start)`,
+      `(seeded ${fmt(r.dataset.events)} events on ${fmt(r.dataset.streams)} streams: ${fmt(r.dataset.visits)} visits, ${fmt(r.dataset.calls)} calls, ${fmt(r.dataset.meetings)} meetings; read models and relay caught up ${r.dataset.catchUpSeconds.toFixed(0)} s after start)\n`,
     )
     console.log(
       '| target (req/s) | achieved (req/s) | p50 ms | p99 ms | reads p99 | commands p99 | audit p99 | non-2xx | errors | client lag ms | held |',
@@ -141,13 +141,14 @@ const BENCHES: Record<string, () => Promise<void>> = {
       console.log(
         `| ${fmt(s.targetRate)} | ${fmt(s.achievedRate)} | ${ms(s.p50Ms)} | ${ms(s.p99Ms)} | ${ms(s.byKind.read?.p99Ms ?? Number.NaN)} | ${ms(s.byKind.command?.p99Ms ?? Number.NaN)} | ${ms(s.byKind.audit?.p99Ms ?? Number.NaN)} | ${s.non2xx} | ${s.errors} | ${ms(s.maxSendDelayMs)} | ${s.sustained ? 'yes' : 'no'} |`,
       )
+    // Blank lines end the tables, so that the output pastes into README as it is.
     console.log(
-      `Highest sustained rate (p99 ≤ ${r.p99LimitMs} ms, no failed request, ≥ 95% of the target achieved): ${r.highest > 0 ? `${fmt(r.highest)} requests/s` : 'none'}`,
+      `\nHighest sustained rate (p99 ≤ ${r.p99LimitMs} ms, no failed request, ≥ 95% of the target achieved): ${r.highest > 0 ? `${fmt(r.highest)} requests/s` : 'none'}`,
     )
     const k = r.soak
     const bounded = (b: boolean) => (b ? 'bounded' : '**growing**')
     console.log(
-      `# Soak at ${fmt(r.soakRate)} requests/s for ${k.seconds} s (samples every ${k.sampleSeconds} s)`,
+      `\n# Soak at ${fmt(r.soakRate)} requests/s for ${k.seconds} s (samples every ${k.sampleSeconds} s)${r.highest > 0 ? '' : ': no step held, half the first step'}\n`,
     )
     console.log('| measure | value |')
     console.log('|---|---:|')
@@ -172,7 +173,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
       console.log(
         `| ${label}: max / p99 / last third max | ${ms(lag.max)} / ${ms(lag.p99)} / ${ms(lag.lastMax)} (${bounded(lag.bounded)}) |`,
       )
-    console.log('| soak, by route | requests | p50 ms | p99 ms | max ms | non-2xx |')
+    console.log('\n| soak, by route | requests | p50 ms | p99 ms | max ms | non-2xx |')
     console.log('|---|---:|---:|---:|---:|---:|')
     for (const [route, l] of Object.entries(k.byRoute).sort((a, b) => b[1].p99Ms - a[1].p99Ms))
       console.log(
