@@ -103,7 +103,7 @@ function topicSettings(env: NodeJS.ProcessEnv): Omit<KafkaConfig, 'brokers'> {
  * `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION_FACTOR`,
  * `KAFKA_TOPIC_RETENTION_MS`, `PORT`, `HOST`, `LOG_LEVEL`,
  * `ENTENTE_ADMIN_KEY`, `RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_ADDRESS`,
- * `IDEMPOTENCY_KEY_RETENTION_HOURS`. Throws a ConfigError naming the first bad variable.
+ * `IDEMPOTENCY_RETENTION_HOURS`. Throws a ConfigError naming the first bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   let database: Config['database']
@@ -163,7 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       perKey: integer(env, 'RATE_LIMIT_PER_KEY', 6_000, 1, 10_000_000),
       perAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 300, 1, 10_000_000),
     },
-    idempotencyRetentionMs: integer(env, 'IDEMPOTENCY_KEY_RETENTION_HOURS', 24, 1, 8_760) * HOUR_MS,
+    idempotencyRetentionMs: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 24, 1, 8_760) * HOUR_MS,
   }
 }
 
