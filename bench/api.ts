@@ -107,13 +107,63 @@ async function rawAppends(url: string, writers: number, ms: number, run: string)
            returning global_position)
          insert into streams (stream_id, version) values ($2, $3)
            on conflict (stream_id) do update set version = excluded.version, updated_at = now()`,
-        [randomUUID(), stream, version, body, JSON.stringify({ actor: 'bench' })],
+        [randomUUID(), stream, version, body, JSON.stringify(metadataLike())],
       )
       versions.set(w, version)
       return 1
     })
   } finally {
     await Promise.all(clients.map((c) => c.end()))
+  }
+}
+
+/**
+ * Single-event appends to new streams through `entente_append_to_stream` (the SQL function
+ * behind every command: stream lock, retry probe, version check, insert, head), with the
+ * service's payload shape: the cost of the append alone, without HTTP or the domain.
+ */
+async function functionAppends(url: string, writers: number, ms: number, run: string) {
+  const clients = await Promise.all(
+    Array.from({ length: writers }, async () => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      return client
+    }),
+  )
+  const data = commandBody()
+  let n = 0
+  try {
+    return await rate(writers, ms, async (w) => {
+      const events = JSON.stringify([
+        {
+          event_id: randomUUID(),
+          event_type: 'VisitScheduled',
+          schema_version: 1,
+          data,
+          metadata: metadataLike(),
+        },
+      ])
+      await clients[w]!.query(
+        'select out_event_id, out_stream_version, out_global_position, out_replayed from entente_append_to_stream($1, $2, $3::jsonb, false)',
+        [`fn-${run}-${n++}`, '0', events],
+      )
+      return 1
+    })
+  } finally {
+    await Promise.all(clients.map((c) => c.end()))
+  }
+}
+
+/** Metadata of the size and shape the service stores with each event. */
+function metadataLike(): Record<string, unknown> {
+  const id = randomUUID()
+  return {
+    actor: 'key:bench-writer',
+    commandType: 'ScheduleVisit',
+    commandAt: new Date().toISOString(),
+    sources: commandBody().sources,
+    requestId: id,
+    correlationId: id,
   }
 }
 
@@ -181,7 +231,13 @@ export async function benchApi(serverUrl: string, options = { rounds: 3, ms: 5_0
     const docFile = path.join(dir, 'visit.json')
     writeFileSync(docFile, JSON.stringify(doc))
     const barePort = await freePort()
-    bare = start(['--import=tsx', 'bench/bare-server.ts', docFile, String(barePort)])
+    bare = start([
+      '--import=tsx',
+      'bench/bare-server.ts',
+      docFile,
+      String(barePort),
+      dbUrl.toString(),
+    ])
     await waitFor(`http://127.0.0.1:${barePort}${location}`, bare)
 
     const reads = []
@@ -193,12 +249,21 @@ export async function benchApi(serverUrl: string, options = { rounds: 3, ms: 5_0
       [32, '/health/live'],
     ] as const) {
       const baseline: Load[] = []
+      const withQuery: Load[] = []
       const entente: Load[] = []
       for (let round = 0; round < options.rounds; round++) {
         const duration = options.ms / 1000
         baseline.push(
           await load({ url: `http://127.0.0.1:${barePort}${target}`, connections, duration }),
         )
+        if (target === location)
+          withQuery.push(
+            await load({
+              url: `http://127.0.0.1:${barePort}/query${target}`,
+              connections,
+              duration,
+            }),
+          )
         entente.push(
           await load({
             url: `${base}${target}`,
@@ -214,18 +279,29 @@ export async function benchApi(serverUrl: string, options = { rounds: 3, ms: 5_0
         route: target === location ? 'GET /v1/visits/{id}' : target,
         connections,
         baseline: b,
+        // The bare route after the read's one query: what no uncached read can beat.
+        ...(withQuery.length > 0 ? { bareWithQuery: medianRound(withQuery) } : {}),
         ...m,
         ratio: m.requestsPerSecond / b.requestsPerSecond,
-        rounds: { baseline, entente },
+        rounds: { baseline, withQuery, entente },
       })
     }
     const commands = []
     for (const connections of [8, 32]) {
       const baseline: number[] = []
+      const viaFunction: number[] = []
       const entente: Load[] = []
       for (let round = 0; round < options.rounds; round++) {
         baseline.push(
           await rawAppends(dbUrl.toString(), connections, options.ms, `${connections}-${round}`),
+        )
+        viaFunction.push(
+          await functionAppends(
+            dbUrl.toString(),
+            connections,
+            options.ms,
+            `${connections}-${round}`,
+          ),
         )
         entente.push(await load({ ...post, connections, duration: options.ms / 1000 }))
       }
@@ -233,9 +309,11 @@ export async function benchApi(serverUrl: string, options = { rounds: 3, ms: 5_0
       commands.push({
         connections,
         baselineAppendsPerSecond: median(baseline),
+        // The same appends through entente_append_to_stream, as the service makes them.
+        functionAppendsPerSecond: median(viaFunction),
         ...m,
         ratio: m.requestsPerSecond / median(baseline),
-        rounds: { baseline, entente },
+        rounds: { baseline, viaFunction, entente },
       })
     }
 

@@ -139,8 +139,14 @@ export async function runCommand(
   const context = contextOf(deps, request)
   const key = request.headers['idempotency-key']
   if (typeof key !== 'string') {
-    const built = plan(() => randomUUID(), context.metadata)
-    return send(reply, answerOf(built, await deps.handle(built.command, context.handling)))
+    const freshIds = new Set<string>()
+    const built = plan(() => {
+      const id = randomUUID()
+      freshIds.add(id)
+      return id
+    }, context.metadata)
+    const handled = await deps.handle(built.command, { ...context.handling, freshIds })
+    return send(reply, answerOf(built, handled))
   }
   const hash = requestHash({
     method: request.method,

@@ -119,3 +119,31 @@ export function derivedId(...parts: string[]): string {
   const hex = hash.subarray(0, 16).toString('hex')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
+
+/** Rows deleted per statement by a sweep: each delete is a short transaction of its own. */
+const SWEEP_BATCH = 1_000
+
+/**
+ * Forgets idempotency keys first used more than `retentionMs` ago: answered ones, and claims
+ * whose holder is gone (lease run out). A claim still held is kept whatever its age. Deletes
+ * in batches, each its own short transaction (an open transaction would hold back the log's
+ * readers). Returns how many keys were forgotten.
+ */
+export async function sweepIdempotencyKeys(
+  db: Kysely<Database>,
+  retentionMs: number,
+): Promise<number> {
+  let swept = 0
+  for (;;) {
+    const { numAffectedRows } = await sql`
+      delete from idempotency_keys
+       where ctid in (
+         select ctid from idempotency_keys
+          where created_at < now() - ${retentionMs} * interval '1 millisecond'
+            and (status = 'completed' or locked_until is null or locked_until < now())
+          limit ${SWEEP_BATCH})`.execute(db)
+    const deleted = Number(numAffectedRows ?? 0)
+    swept += deleted
+    if (deleted < SWEEP_BATCH) return swept
+  }
+}

@@ -143,15 +143,24 @@ export class ServiceMetrics {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** For routes that hijack their reply (onResponse does not run): record it yourself. */
+    requestMetrics: ServiceMetrics
+  }
+}
+
 /** Records every request's latency under its route template (see metricsRoutes). */
 export function registerRequestMetrics(app: FastifyInstance, metrics: ServiceMetrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.decorate('requestMetrics', metrics)
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(
       request.method,
       request.routeOptions.url ?? 'unmatched',
       reply.statusCode,
       reply.elapsedTime / 1000,
     )
+    done()
   })
 }
 

@@ -10,7 +10,7 @@ import {
 } from '../eventstore/index.js'
 import { toProjectedEvent } from '../projections/projected-event.js'
 import type { Projection } from '../projections/projection.js'
-import { documentAsOf, readDocument } from '../projections/queries.js'
+import { documentAsOf } from '../projections/queries.js'
 import { replay } from '../projections/replay.js'
 
 /** What a document keeps for the runner and not for readers. */
@@ -21,28 +21,6 @@ export function viewOf(doc: JsonObject): JsonObject {
   const view = { ...doc }
   for (const field of BOOKKEEPING) delete view[field]
   return view
-}
-
-/**
- * The version of `streamId` that a document reflects: that of the stream's last event at or
- * before the last event the document applied, in log order. The read model may lag behind
- * the log; an ETag ahead of what the reader saw would let a stale If-Match through.
- */
-export async function versionReflected(
-  db: Kysely<Database>,
-  streamId: string,
-  doc: JsonObject,
-): Promise<number> {
-  const position = typeof doc.position === 'number' ? doc.position : undefined
-  if (position === undefined) return streamVersionAt(db, streamId)
-  const { rows } = await sql<{ version: number | null }>`
-    select max(e.stream_version) as version
-      from events e join events p on p.global_position = ${position}
-     where e.stream_id = ${streamId}
-       and (e.transaction_id, e.global_position) <= (p.transaction_id, p.global_position)`.execute(
-    db,
-  )
-  return Number(rows[0]?.version ?? 0)
 }
 
 /** A stream's version now, or as it stood at recorded time `asOf`. */
@@ -78,14 +56,41 @@ export async function readResource(
   db: Kysely<Database>,
   read: ResourceRead,
 ): Promise<{ doc: JsonObject; version: number }> {
-  const doc = read.asOf
-    ? await documentAsOf(db, read.projection, { kind: read.kind, id: read.id }, read.asOf)
-    : await readDocument(db, read.projection.name, read.kind, read.id)
+  if (!read.asOf) return readCurrent(db, read)
+  const doc = await documentAsOf(db, read.projection, { kind: read.kind, id: read.id }, read.asOf)
   if (!doc) throw new NotFoundError(read.what, read.id)
-  const version = read.asOf
-    ? await streamVersionAt(db, read.streamId, read.asOf)
-    : await versionReflected(db, read.streamId, doc)
-  return { doc, version }
+  return { doc, version: await streamVersionAt(db, read.streamId, read.asOf) }
+}
+
+/**
+ * The document from the read model's active generation and the version of `streamId` it
+ * reflects, in one round trip: that of the stream's last event at or before the last event
+ * the document applied, in log order. The read model may lag behind the log; an ETag ahead of
+ * what the reader saw would let a stale If-Match through.
+ */
+async function readCurrent(
+  db: Kysely<Database>,
+  read: ResourceRead,
+): Promise<{ doc: JsonObject; version: number }> {
+  const name = read.projection.name
+  const { rows } = await sql<{ doc: JsonObject; version: number | null }>`
+    select d.doc,
+           case when jsonb_typeof(d.doc->'position') = 'number' then
+             (select max(e.stream_version)
+                from events e join events p on p.global_position = (d.doc->>'position')::bigint
+               where e.stream_id = ${read.streamId}
+                 and (e.transaction_id, e.global_position) <= (p.transaction_id, p.global_position))
+           else
+             (select max(e.stream_version) from events e where e.stream_id = ${read.streamId})
+           end as version
+      from projection_documents d
+     where d.projection = ${name}
+       and d.generation = (select active_generation from projections where name = ${name})
+       and d.kind = ${read.kind}
+       and d.id = ${read.id}`.execute(db)
+  const row = rows[0]
+  if (!row) throw new NotFoundError(read.what, read.id)
+  return { doc: row.doc, version: Number(row.version ?? 0) }
 }
 
 /**

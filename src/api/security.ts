@@ -1,6 +1,7 @@
-import helmet from '@fastify/helmet'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
+import helmet from 'helmet'
 import { EntenteError } from '../domain/errors.js'
 import type { Authenticator } from './auth/authenticator.js'
 
@@ -21,7 +22,32 @@ export class RateLimitedError extends EntenteError {
 }
 
 /**
- * Security headers on every response, and rate limits counted per API key (per client address
+ * Helmet's default security headers (CSP, HSTS, nosniff, frame, referrer and cross-origin
+ * policies), worked out once: they do not depend on the request, and running helmet's
+ * middleware for each request cost as much as the rest of a cheap request's hooks.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = (() => {
+  const headers: Record<string, string> = {}
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers[name.toLowerCase()] = String(value)
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()]
+    },
+  }
+  let done = false
+  helmet()({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error
+    done = true
+  })
+  if (!done) throw new Error('helmet did not finish synchronously')
+  return Object.freeze(headers)
+})()
+
+/**
+ * Security headers on every response (replies that take over the socket, such as the live
+ * event stream, write them themselves), and rate limits counted per API key (per client address
  * when a request has no valid key). Registered before the auth plugin, so that its hook comes
  * first and refused requests are counted against their address.
  */
@@ -31,7 +57,10 @@ export async function registerSecurity(
   limits: RateLimits | false,
 ): Promise<void> {
   // The JSON API needs no script allowances; /docs sets its own CSP (see openapi.ts).
-  await app.register(helmet, { global: true })
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(SECURITY_HEADERS)
+    done()
+  })
   if (!limits) return
   await app.register(rateLimit, {
     global: true,

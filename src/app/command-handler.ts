@@ -30,6 +30,12 @@ export interface CommandContext {
    * idempotency key make a retry after a crash append the same ids (the log then replays).
    */
   eventIds?: (index: number) => string
+  /**
+   * Ids the server made up for this very command (random UUIDs, not ids a client sent or
+   * derived from an idempotency key): a stream named by one cannot exist yet, so it is not
+   * read, and the append expects no stream.
+   */
+  freshIds?: ReadonlySet<string>
 }
 
 /** Runs a command: see `createCommandHandler`. */
@@ -74,8 +80,12 @@ export function createCommandHandler(deps: CommandHandlerDeps) {
     const { aggregate, id } = route(resolved)
     const decider = deciderFor(aggregate)
     const streamId = decider.streamId(id)
+    const fresh = context.freshIds?.has(id) ?? false
     for (let attempt = 1; ; attempt++) {
-      const { state, version } = await loadAggregate(log.db, decider, streamId)
+      const { state, version } =
+        fresh && attempt === 1
+          ? { state: decider.initialState(), version: 0 }
+          : await loadAggregate(log.db, decider, streamId)
       const decided = decider.decide(resolved as Command, state) as Event[]
       if (decided.length === 0)
         return { aggregate, streamId, nextExpectedVersion: version, events: [] }

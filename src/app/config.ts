@@ -17,6 +17,8 @@ export interface Config {
   adminKey: string | undefined
   /** Requests per minute: per API key, and per client address without a valid key. */
   rateLimits: { perKey: number; perAddress: number }
+  /** How long an Idempotency-Key is remembered after its first use (ms; default 24 h). */
+  idempotencyRetentionMs?: number
 }
 
 /** Where the relay publishes the event stream, and how its topics are created when missing. */
@@ -55,6 +57,8 @@ const LOG_LEVELS: readonly LogLevel[] = [
 /** Kafka's legal topic characters, less the trailing dot that would make `prefix..visit`. */
 const TOPIC_PREFIX = /^[A-Za-z0-9._-]{1,200}$/
 const WEEK_MS = 7 * 24 * 3600 * 1000
+const HOUR_MS = 3_600_000
+export const DEFAULT_IDEMPOTENCY_RETENTION_MS = 24 * HOUR_MS
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number) {
@@ -98,7 +102,8 @@ function topicSettings(env: NodeJS.ProcessEnv): Omit<KafkaConfig, 'brokers'> {
  * `DATABASE_URL`, `DATABASE_POOL_SIZE`, `ENTENTE_DATA_DIR`, `KAFKA_BROKERS`,
  * `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION_FACTOR`,
  * `KAFKA_TOPIC_RETENTION_MS`, `PORT`, `HOST`, `LOG_LEVEL`,
- * `ENTENTE_ADMIN_KEY`, `RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_ADDRESS`. Throws a ConfigError naming the first bad variable.
+ * `ENTENTE_ADMIN_KEY`, `RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_ADDRESS`,
+ * `IDEMPOTENCY_RETENTION_HOURS`. Throws a ConfigError naming the first bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   let database: Config['database']
@@ -158,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       perKey: integer(env, 'RATE_LIMIT_PER_KEY', 6_000, 1, 10_000_000),
       perAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 300, 1, 10_000_000),
     },
+    idempotencyRetentionMs: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 24, 1, 8_760) * HOUR_MS,
   }
 }
 

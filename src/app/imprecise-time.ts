@@ -85,6 +85,42 @@ function toBound(ms: number | null, field: string): string | null {
   return iso
 }
 
+type Parsed = Pick<ImpreciseTime, 'precision' | 'earliest' | 'latest'>
+
+/**
+ * EDTF texts already parsed, with their precision and bounds. The edtf grammar (nearley) is
+ * the dearest step of a command, and the same dates come back often (a visit's period in each
+ * of its engagements, retries); only valid texts are kept, at most 1,000.
+ */
+const parsed = new Map<string, Parsed>()
+
+/** An EDTF text's precision and bounds; errors name `at`. */
+function parseEdtf(text: string, at: string): Parsed {
+  const known = parsed.get(text)
+  if (known) return known
+  const times = [...text.matchAll(new RegExp(TIME, 'g'))]
+  if (times.some((m) => !m.groups?.zone))
+    fail(at, 'edtf-format', 'a time of day needs its UTC offset, e.g. 2021-11-11T10:00:00+01:00')
+  defaults.offset = 0 // edtf reads untimed values in the host's zone unless told UTC
+  let value: ExtDateTime
+  try {
+    // parse first: edtf() alone reads five or more digits as a Unix timestamp.
+    value = edtf(parse(text))
+  } catch {
+    return fail(at, 'edtf-format', `${JSON.stringify(text)} is not an EDTF date, interval or set`)
+  }
+  const bounds = boundsOf(value, text)
+  const earliest = toBound(bounds.earliest, at)
+  const latest = toBound(bounds.latest, at)
+  if (earliest === null && latest === null) fail(at, 'period-unbounded', 'needs at least one bound')
+  if (earliest !== null && latest !== null && earliest > latest)
+    fail(at, 'period-order', 'ends before it starts')
+  const result = { precision: precisionOf(value, text), earliest, latest }
+  if (parsed.size >= 1_000) parsed.clear()
+  parsed.set(text, result)
+  return result
+}
+
 /**
  * Parses an EDTF string (ISO 8601-2) into the domain's `ImpreciseTime`, with its earliest and
  * latest instants in UTC. Dates without a time mean UTC days; a time of day must carry its UTC
@@ -103,23 +139,7 @@ export function parseImpreciseTime(input: ImpreciseTimeInput, field: string): Im
   if (typeof text !== 'string' || text.trim() === '') fail(at, 'required', 'is required')
   if (text.length > 100 || /\s/.test(text))
     fail(at, 'edtf-format', 'must be an EDTF string without spaces')
-  const times = [...text.matchAll(new RegExp(TIME, 'g'))]
-  if (times.some((m) => !m.groups?.zone))
-    fail(at, 'edtf-format', 'a time of day needs its UTC offset, e.g. 2021-11-11T10:00:00+01:00')
-  defaults.offset = 0 // edtf reads untimed values in the host's zone unless told UTC
-  let value: ExtDateTime
-  try {
-    // parse first: edtf() alone reads five or more digits as a Unix timestamp.
-    value = edtf(parse(text))
-  } catch {
-    return fail(at, 'edtf-format', `${JSON.stringify(text)} is not an EDTF date, interval or set`)
-  }
-  const bounds = boundsOf(value, text)
-  const earliest = toBound(bounds.earliest, at)
-  const latest = toBound(bounds.latest, at)
-  if (earliest === null && latest === null) fail(at, 'period-unbounded', 'needs at least one bound')
-  if (earliest !== null && latest !== null && earliest > latest)
-    fail(at, 'period-order', 'ends before it starts')
+  const { precision, earliest, latest } = parseEdtf(text, at)
   const { phrase, relativeTo } = input
   if (
     phrase !== undefined &&
@@ -130,7 +150,7 @@ export function parseImpreciseTime(input: ImpreciseTimeInput, field: string): Im
     fail(`${field}/relativeTo`, 'date-format', 'must be a date (2021-10-22) or an RFC 3339 instant')
   return {
     edtf: text,
-    precision: precisionOf(value, text),
+    precision,
     ...(phrase === undefined ? {} : { phrase }),
     ...(relativeTo === undefined ? {} : { relativeTo }),
     earliest,

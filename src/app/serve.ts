@@ -7,8 +7,9 @@ import type { EventLogConnection } from '../eventstore/index.js'
 import { buildAsyncApiDocument } from '../messaging/asyncapi.js'
 import { createFirstAdminKey, databaseKeyStore } from './api-keys.js'
 import { createCommandHandler } from './command-handler.js'
-import { type Config, describeConfig } from './config.js'
+import { type Config, DEFAULT_IDEMPOTENCY_RETENTION_MS, describeConfig } from './config.js'
 import { openEventLog, pingDatabase } from './event-log.js'
+import { type IdempotencySweep, startIdempotencySweep } from './idempotency-sweep.js'
 import { countingAppends, projectionLag } from './metrics.js'
 import { type RunningProjections, startProjections } from './projections.js'
 import { type RunningRelay, relayReadiness, startRelay } from './relay.js'
@@ -63,6 +64,7 @@ export async function startService(
   const relay = startRelay(config, log, logger)
   let app: FastifyInstance
   let url: string
+  let sweep: IdempotencySweep | undefined
   try {
     const keys = databaseKeyStore(log.db)
     if (log.backend === 'pglite') {
@@ -87,6 +89,14 @@ export async function startService(
       asyncApi: buildAsyncApiDocument({ version: VERSION, kafka: config.kafka }),
     })
     url = await app.listen({ port: config.port, host: config.host })
+    sweep = startIdempotencySweep({
+      db: log.db,
+      retentionMs: config.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS,
+      onSwept: (count) => {
+        if (count > 0) logger.info({ count }, 'forgot expired idempotency keys')
+      },
+      onError: (err) => logger.warn({ err }, 'idempotency key sweep failed; trying again later'),
+    })
   } catch (error) {
     await relay.stop()
     await projections.stop()
@@ -103,6 +113,7 @@ export async function startService(
     /** Stops accepting requests, finishes those in flight, stops the runners, closes the store. */
     async close() {
       await app.close()
+      await sweep?.stop()
       await relay.stop()
       await projections.stop()
       await log.close()

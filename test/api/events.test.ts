@@ -50,11 +50,13 @@ function openLive(base: string, headers: Record<string, string>, path = '/v1/eve
   let buffer = ''
   let status = 0
   let contentType = ''
+  let answered: http.IncomingHttpHeaders = {}
   let request!: http.ClientRequest
   const opened = new Promise<void>((resolve, reject) => {
     request = http.get(`${base}${path}`, { headers }, (response) => {
       status = response.statusCode ?? 0
       contentType = String(response.headers['content-type'])
+      answered = response.headers
       response.setEncoding('utf8')
       response.on('data', (chunk: string) => {
         buffer += chunk
@@ -89,6 +91,9 @@ function openLive(base: string, headers: Record<string, string>, path = '/v1/eve
     },
     get contentType() {
       return contentType
+    },
+    get headers() {
+      return answered
     },
     events: () => messages.filter((m) => m.id !== undefined),
     close: () => request.destroy(),
@@ -222,6 +227,42 @@ t.test(
     t.match(await bad.json(), { errors: [{ field: '/headers/last-event-id' }] })
     const anonymous = await fetch(`${base}/v1/events/live`)
     t.equal(anonymous.status, 401)
+  },
+)
+
+t.test(
+  'the live stream carries the security headers, and counts in the latency histogram once it ends',
+  async (t) => {
+    const api = await openTestApi(t)
+    const base = await api.app.listen({ port: 0, host: '127.0.0.1' })
+    // The count of the stream's route in the latency histogram, from the exposition text.
+    const histogram = async () => {
+      const text = await api.app.requestMetrics.registry.metrics()
+      const line = text
+        .split('\n')
+        .find((l) =>
+          l.startsWith(
+            'entente_http_request_duration_seconds_count{method="GET",route="/v1/events/live"',
+          ),
+        )
+      return line ? Number(line.split(' ').at(-1)) : 0
+    }
+    t.equal(await histogram(), 0, 'nothing counted before')
+
+    const live = openLive(base, { ...api.headers, 'x-correlation-id': 'sse-headers-1' })
+    await live.opened
+    t.equal(live.status, 200)
+    t.equal(live.headers['x-content-type-options'], 'nosniff')
+    t.match(live.headers['content-security-policy'], /default-src 'self'/)
+    t.ok(live.headers['strict-transport-security'])
+    t.equal(live.headers['x-frame-options'], 'SAMEORIGIN')
+    t.equal(live.headers['x-correlation-id'], 'sse-headers-1')
+    t.match(live.contentType, /^text\/event-stream/)
+    live.close()
+    const deadline = Date.now() + 10_000
+    while ((await histogram()) === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    t.equal(await histogram(), 1, 'the stream counted once, under its route')
   },
 )
 

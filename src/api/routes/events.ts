@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http'
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
@@ -157,7 +157,13 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
 
       reply.hijack()
       const raw = reply.raw
+      // A hijacked reply skips Fastify's sending: the headers the hooks set (security
+      // headers, correlation id, rate limit) go out here, and its latency is counted at its end.
+      raw.once('close', () =>
+        app.requestMetrics.observeRequest('GET', '/v1/events/live', 200, reply.elapsedTime / 1000),
+      )
       raw.writeHead(200, {
+        ...(reply.getHeaders() as OutgoingHttpHeaders),
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',

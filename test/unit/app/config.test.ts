@@ -79,6 +79,8 @@ t.test('each bad variable is refused with a message that names it', async (t) =>
     [{ ENTENTE_ADMIN_KEY: 'with spaces with spaces with spaces with spaces' }, 'ENTENTE_ADMIN_KEY'],
     [{ RATE_LIMIT_PER_KEY: '0' }, 'RATE_LIMIT_PER_KEY'],
     [{ RATE_LIMIT_PER_ADDRESS: 'many' }, 'RATE_LIMIT_PER_ADDRESS'],
+    [{ IDEMPOTENCY_RETENTION_HOURS: '0' }, 'IDEMPOTENCY_RETENTION_HOURS'],
+    [{ IDEMPOTENCY_RETENTION_HOURS: '1.5' }, 'IDEMPOTENCY_RETENTION_HOURS'],
   ]
   for (const [env, variable] of cases) {
     t.throws(
@@ -118,4 +120,12 @@ t.test('rate limits default to 6000 a minute per key and 300 per address', async
     perKey: 50,
     perAddress: 5,
   })
+})
+
+t.test('idempotency keys are kept 24 hours unless IDEMPOTENCY_RETENTION_HOURS says', async (t) => {
+  t.equal(loadConfig({}).idempotencyRetentionMs, 24 * 3_600_000)
+  t.equal(
+    loadConfig({ IDEMPOTENCY_RETENTION_HOURS: '168' }).idempotencyRetentionMs,
+    168 * 3_600_000,
+  )
 })

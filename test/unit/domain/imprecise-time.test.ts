@@ -172,3 +172,21 @@ t.test(
     }
   },
 )
+
+t.test(
+  'a text parsed before gives the same value again, with its own phrase each time',
+  async (t) => {
+    const first = parseImpreciseTime({ edtf: '2021-10-25/2021-10-27', phrase: 'next week' }, '/a')
+    const again = parseImpreciseTime({ edtf: '2021-10-25/2021-10-27', phrase: 'Monday' }, '/b')
+    t.strictSame({ ...again, phrase: 'next week' }, first)
+    t.equal(again.phrase, 'Monday')
+  },
+)
+
+t.test('a bad text is refused under the field that sent it, every time', async (t) => {
+  for (const field of ['/a', '/b']) {
+    const error = t.throws(() => parseImpreciseTime({ edtf: '2021-13-45' }, field))
+    t.ok(error instanceof ValidationError)
+    t.equal((error as ValidationError).details[0]?.field, `${field}/edtf`)
+  }
+})
