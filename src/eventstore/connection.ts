@@ -184,12 +184,20 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
     client.on('end', () => {
       lost = true
     })
-    await client.connect()
-    const { rows } = await client.query<{ locked: boolean }>(
-      'select pg_try_advisory_lock($1, hashtext($2)) as locked',
-      [LEASE_NAMESPACE, name],
-    )
-    if (!rows[0]?.locked) {
+    let locked: boolean | undefined
+    try {
+      await client.connect()
+      const { rows } = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock($1, hashtext($2)) as locked',
+        [LEASE_NAMESPACE, name],
+      )
+      locked = rows[0]?.locked
+    } catch (error) {
+      // Ending the session gives back a lock it may have taken before the answer was lost.
+      await client.end().catch(() => {})
+      throw error
+    }
+    if (!locked) {
       await client.end().catch(() => {})
       return undefined
     }

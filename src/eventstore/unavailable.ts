@@ -19,7 +19,7 @@ const SERVER_CODES = /^(08...|53300|57P0[123])$/
 
 /** What pg and its pool say, without a code, when a connection ends or cannot be had. */
 const CONNECTION_MESSAGES =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/
+  /^(Connection terminated|timeout expired|timeout exceeded when trying to connect|Client has encountered a connection error and is not queryable|Client was closed and is not queryable)/
 
 /**
  * True for an error that says the database cannot be reached or cannot serve now, rather than

@@ -132,7 +132,14 @@ export class ProjectionRunner {
             await new Promise((r) => setTimeout(r, this.#o.standbyIntervalMs))
             continue
           }
-          await registerProjection(log.db, projection)
+          try {
+            await registerProjection(log.db, projection)
+          } catch (error) {
+            // Give the lock back: the next turn takes it and registers again.
+            await this.#lease.release()
+            this.#lease = undefined
+            throw error
+          }
           logger.info({ projection: projection.name }, 'projection runner is active')
         }
         const row = await log.db
