@@ -38,6 +38,8 @@ export interface AppOptions {
   metrics?: ServiceMetrics
   /** The read models' lag, for `/metrics`. */
   projectionLag?: MetricsSources['projectionLag']
+  /** Which read models this process's runners keep, for `/metrics`. */
+  projectionRoles?: MetricsSources['projectionRoles']
   /** The Kafka relay's progress, for `/metrics` (absent when the relay is off). */
   relayStatus?: MetricsSources['relayStatus']
   /** The event log behind the /v1 routes; without it only health and admin routes exist. */
@@ -96,7 +98,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(adminKeyRoutes, { keys, authenticator })
   await app.register(metricsRoutes, {
     metrics,
-    sources: { projectionLag: options.projectionLag, relayStatus: options.relayStatus },
+    sources: {
+      projectionLag: options.projectionLag,
+      projectionRoles: options.projectionRoles,
+      relayStatus: options.relayStatus,
+    },
   })
   if (options.api) await registerV1(app, options.api)
   if (options.asyncApi) await app.register(asyncApiRoutes, { document: options.asyncApi })

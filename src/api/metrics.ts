@@ -20,8 +20,16 @@ export interface RelayStatus {
   errors: number
 }
 
+/** Whether this process's runner of a read model holds its lock and keeps it up to date. */
+export interface ProjectionRole {
+  name: string
+  active: boolean
+}
+
 export interface MetricsSources {
   projectionLag?: () => Promise<ProjectionLag[]>
+  /** The runners of this process: which read models it keeps (the others stand by). */
+  projectionRoles?: () => ProjectionRole[]
   relayStatus?: () => RelayStatus
 }
 
@@ -37,6 +45,7 @@ export class ServiceMetrics {
   readonly #projectionLagEvents: Gauge<'projection'>
   readonly #projectionLagSeconds: Gauge<'projection'>
   readonly #projectionStatus: Gauge<'projection' | 'status'>
+  readonly #projectionActive: Gauge<'projection'>
   readonly #relayLagEvents: Gauge<never>
   readonly #relayLagSeconds: Gauge<never>
   readonly #relayState: Gauge<'state'>
@@ -75,6 +84,12 @@ export class ServiceMetrics {
       name: 'entente_projection_status',
       help: 'A read model’s status: 1 for the current one',
       labelNames: ['projection', 'status'],
+      registers,
+    })
+    this.#projectionActive = new Gauge({
+      name: 'entente_projection_active',
+      help: 'A read model’s runner in this process: 1 when it holds the lock and applies events, 0 when it stands by',
+      labelNames: ['projection'],
       registers,
     })
     this.#relayLagEvents = new Gauge({
@@ -121,6 +136,8 @@ export class ServiceMetrics {
   }
 
   async #refresh(sources: MetricsSources): Promise<void> {
+    for (const role of sources.projectionRoles?.() ?? [])
+      this.#projectionActive.set({ projection: role.name }, role.active ? 1 : 0)
     const projections = (await sources.projectionLag?.()) ?? []
     this.#projectionStatus.reset()
     for (const p of projections) {

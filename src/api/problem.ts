@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { type Static, Type } from 'typebox'
 import { DomainRuleError, EntenteError } from '../domain/errors.js'
 import { WrongExpectedVersionError } from '../eventstore/errors.js'
+import { isStoreUnavailable } from '../eventstore/unavailable.js'
 
 /** An RFC 9457 problem details body, with Entente's stable `code` and field violations. */
 export const Problem = Type.Object(
@@ -152,6 +153,21 @@ export function registerProblemHandlers(app: FastifyInstance): void {
         message: v.message ?? 'is not valid',
       }))
       return sendProblem(request, reply, 400, 'invalid-request', 'the request is not valid', errors)
+    }
+    if (isStoreUnavailable(error)) {
+      // Expected while the database restarts: say so briefly, and tell clients to come back.
+      request.log.warn(
+        { err: { message: error.message, code: (error as { code?: unknown }).code } },
+        'database unavailable',
+      )
+      reply.header('retry-after', '1')
+      return sendProblem(
+        request,
+        reply,
+        503,
+        'unavailable',
+        'the database is unavailable; try again shortly',
+      )
     }
     const status = fastifyError.statusCode ?? 500
     if (status >= 400 && status < 500) {

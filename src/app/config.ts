@@ -6,7 +6,13 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface Config {
   /** A Postgres server, or the embedded PGlite store in `dataDir` when absent. */
   database:
-    | { kind: 'postgres'; url: string; poolSize: number }
+    | {
+        kind: 'postgres'
+        url: string
+        poolSize: number
+        /** How long a query waits for a connection before it fails (DATABASE_CONNECT_TIMEOUT_MS). */
+        connectTimeoutMs?: number
+      }
     | { kind: 'pglite'; dataDir: string }
   /** Kafka bootstrap brokers and the topics the relay publishes to; the relay is off when absent. */
   kafka: KafkaConfig | undefined
@@ -99,7 +105,7 @@ function topicSettings(env: NodeJS.ProcessEnv): Omit<KafkaConfig, 'brokers'> {
 
 /**
  * Reads the configuration from environment variables:
- * `DATABASE_URL`, `DATABASE_POOL_SIZE`, `ENTENTE_DATA_DIR`, `KAFKA_BROKERS`,
+ * `DATABASE_URL`, `DATABASE_POOL_SIZE`, `DATABASE_CONNECT_TIMEOUT_MS`, `ENTENTE_DATA_DIR`, `KAFKA_BROKERS`,
  * `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION_FACTOR`,
  * `KAFKA_TOPIC_RETENTION_MS`, `PORT`, `HOST`, `LOG_LEVEL`,
  * `ENTENTE_ADMIN_KEY`, `RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_ADDRESS`,
@@ -117,7 +123,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }
     if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
       throw new ConfigError('DATABASE_URL', `must start with postgres://, got ${parsed.protocol}//`)
-    database = { kind: 'postgres', url, poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200) }
+    database = {
+      kind: 'postgres',
+      url,
+      poolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+      connectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 2_000, 100, 600_000),
+    }
   } else {
     const dataDir = env.ENTENTE_DATA_DIR?.trim() || path.join('.data', 'pglite')
     database = { kind: 'pglite', dataDir: path.resolve(cwd, dataDir) }
@@ -175,6 +186,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
           kind: 'postgres',
           url: redactUrl(config.database.url),
           poolSize: config.database.poolSize,
+          connectTimeoutMs: config.database.connectTimeoutMs,
         }
       : config.database
   return { ...config, database, adminKey: config.adminKey ? '(set)' : undefined }

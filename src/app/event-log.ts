@@ -61,7 +61,12 @@ export async function openEventLog(
 ): Promise<EventLogConnection> {
   let log: EventLogConnection
   if (config.kind === 'postgres') {
-    log = openPostgres({ connectionString: config.url, poolSize: config.poolSize, onListenError })
+    log = openPostgres({
+      connectionString: config.url,
+      poolSize: config.poolSize,
+      connectTimeoutMs: config.connectTimeoutMs,
+      onListenError,
+    })
   } else {
     const unlock = lockDataDir(config.dataDir)
     try {

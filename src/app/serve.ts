@@ -84,6 +84,11 @@ export async function startService(
       rateLimits: { ...config.rateLimits, windowMs: 60_000 },
       metrics,
       projectionLag: projectionLag(log),
+      projectionRoles: () =>
+        projections.runners.map((runner) => ({
+          name: runner.name,
+          active: runner.role === 'active',
+        })),
       relayStatus: () => relay.status(),
       api: { log, handle: createCommandHandler({ log }) },
       asyncApi: buildAsyncApiDocument({ version: VERSION, kafka: config.kafka }),

@@ -73,6 +73,12 @@ export interface PostgresOptions {
   /** Connections in the pool (default 10). */
   poolSize?: number
   applicationName?: string
+  /**
+   * Give up opening a connection, or waiting for a free one of the pool, after this long
+   * (default: wait as long as it takes). With it, a server that is down or unreachable, or a
+   * pool that stays busy, fails a query within that time instead of holding it.
+   */
+  connectTimeoutMs?: number
   /** Told when the LISTEN connection fails; it reconnects by itself. */
   onListenError?: (error: Error) => void
 }
@@ -92,12 +98,20 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
   const clientConfig = {
     connectionString: options.connectionString,
     application_name: options.applicationName ?? 'entente',
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    // Dead connections (a server gone without closing them) are found by the kernel.
+    keepAlive: true,
     types,
   }
   const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? 10 })
   // An idle client that errors (server restart) is dropped by the pool; without a listener
   // the error would crash the process.
   pool.on('error', () => {})
+  // So would one that errors while lent out between two queries (the server ends its session
+  // during a transaction, or before the first query): the pool stops listening to a client it
+  // lends. The query in hand fails with the error, and the pool drops the broken client when
+  // it comes back.
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const listeners = new Listeners()
 
@@ -170,12 +184,20 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
     client.on('end', () => {
       lost = true
     })
-    await client.connect()
-    const { rows } = await client.query<{ locked: boolean }>(
-      'select pg_try_advisory_lock($1, hashtext($2)) as locked',
-      [LEASE_NAMESPACE, name],
-    )
-    if (!rows[0]?.locked) {
+    let locked: boolean | undefined
+    try {
+      await client.connect()
+      const { rows } = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock($1, hashtext($2)) as locked',
+        [LEASE_NAMESPACE, name],
+      )
+      locked = rows[0]?.locked
+    } catch (error) {
+      // Ending the session gives back a lock it may have taken before the answer was lost.
+      await client.end().catch(() => {})
+      throw error
+    }
+    if (!locked) {
       await client.end().catch(() => {})
       return undefined
     }

@@ -217,7 +217,14 @@ export class KafkaRelay {
     }
     this.#lease = await this.#o.log.tryLock(`relay:${this.#o.name}`)
     if (!this.#lease) return false
-    this.#checkpoint = (await loadRelayCheckpoint(this.#o.log.db, this.#o.name)).checkpoint
+    try {
+      this.#checkpoint = (await loadRelayCheckpoint(this.#o.log.db, this.#o.name)).checkpoint
+    } catch (error) {
+      // Holding the lease without a checkpoint would publish from nowhere: give it back and
+      // take both again on the next turn.
+      await this.#releaseLease()
+      throw error
+    }
     this.#o.logger.info(
       { relay: this.#o.name, checkpoint: this.#checkpoint },
       'relay is active: publishing the event log to Kafka',

@@ -6,7 +6,7 @@ import type {
   Lease,
   RecordedEvent,
 } from '../eventstore/index.js'
-import { AppendWaiter, readAll } from '../eventstore/index.js'
+import { AppendWaiter, isStoreUnavailable, readAll } from '../eventstore/index.js'
 import { applyBatch, CheckpointMovedError } from './apply-batch.js'
 import type { Projection } from './projection.js'
 import { dropGeneration } from './store.js'
@@ -93,6 +93,11 @@ export class ProjectionRunner {
     }
   }
 
+  /** The read model this runner keeps. */
+  get name(): string {
+    return this.#o.projection.name
+  }
+
   get role(): RunnerRole {
     if (this.#stopped) return 'stopped'
     return this.#lease && !this.#lease.lost ? 'active' : 'standby'
@@ -127,7 +132,14 @@ export class ProjectionRunner {
             await new Promise((r) => setTimeout(r, this.#o.standbyIntervalMs))
             continue
           }
-          await registerProjection(log.db, projection)
+          try {
+            await registerProjection(log.db, projection)
+          } catch (error) {
+            // Give the lock back: the next turn takes it and registers again.
+            await this.#lease.release()
+            this.#lease = undefined
+            throw error
+          }
           logger.info({ projection: projection.name }, 'projection runner is active')
         }
         const row = await log.db
@@ -173,10 +185,17 @@ export class ProjectionRunner {
           this.#lease = undefined
           continue
         }
-        logger.error(
-          { projection: projection.name, err: error },
-          'projection runner failed; retrying',
-        )
+        // A database that is restarting is expected to come back: one line, no stack.
+        if (isStoreUnavailable(error))
+          logger.warn(
+            { projection: projection.name, err: { message: (error as Error).message } },
+            'database unavailable; the projection runner retries',
+          )
+        else
+          logger.error(
+            { projection: projection.name, err: error },
+            'projection runner failed; retrying',
+          )
         await new Promise((r) => setTimeout(r, Math.min(this.#o.pollIntervalMs, 1_000)))
       }
     }

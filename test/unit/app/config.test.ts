@@ -26,6 +26,7 @@ t.test('DATABASE_URL and KAFKA_BROKERS select Postgres and the relay', async (t)
     kind: 'postgres',
     url: 'postgres://entente@db:5432/entente',
     poolSize: 20,
+    connectTimeoutMs: 2_000,
   })
   t.same(config.kafka, {
     brokers: ['kafka-1:9092', 'kafka-2:9092'],
@@ -37,6 +38,18 @@ t.test('DATABASE_URL and KAFKA_BROKERS select Postgres and the relay', async (t)
   t.equal(config.port, 8080)
   t.equal(config.host, '0.0.0.0')
   t.equal(config.logLevel, 'debug')
+})
+
+t.test('DATABASE_CONNECT_TIMEOUT_MS sets how long a request waits for a connection', async (t) => {
+  const config = loadConfig({
+    DATABASE_URL: 'postgres://entente@db:5432/entente',
+    DATABASE_CONNECT_TIMEOUT_MS: '5000',
+  })
+  t.match(config.database, { kind: 'postgres', connectTimeoutMs: 5_000 })
+  t.throws(
+    () => loadConfig({ DATABASE_URL: 'postgres://db/entente', DATABASE_CONNECT_TIMEOUT_MS: '0' }),
+    /DATABASE_CONNECT_TIMEOUT_MS: must be from 100/,
+  )
 })
 
 t.test('the topic prefix, partitions, replication and retention can be set', async (t) => {
