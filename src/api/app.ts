@@ -68,9 +68,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Path parameters are checked by each route's schema (ids up to 128 characters, stream
     // ids up to 301), which names the field; the router only turns away absurd lengths.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What Node's HTTP parser refuses (bad header lines, headers over 16 KiB) is a problem too.
+    clientErrorHandler,
     // A path the router cannot decode or a parameter over that length is refused before any
     // route runs: a problem like every other refusal, not Fastify's own JSON.
-    clientErrorHandler,
     frameworkErrors: (error, request, reply) => {
       if (error.statusCode === 414)
         return void sendProblem(request, reply, 414, 'uri-too-long', 'a path segment is too long')
