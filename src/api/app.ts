@@ -5,6 +5,7 @@ import { Authenticator } from './auth/authenticator.js'
 import { type ApiKeyStore, memoryKeyStore } from './auth/key-store.js'
 import { registerAuth } from './auth/plugin.js'
 import { registerCorrelation } from './correlation.js'
+import { registerInputGuard } from './input-guard.js'
 import {
   type MetricsSources,
   metricsRoutes,
@@ -12,7 +13,7 @@ import {
   ServiceMetrics,
 } from './metrics.js'
 import { registerOpenApi } from './openapi.js'
-import { Problem, registerProblemHandlers } from './problem.js'
+import { clientErrorHandler, Problem, registerProblemHandlers, sendProblem } from './problem.js'
 import { adminKeyRoutes } from './routes/admin-keys.js'
 import { asyncApiRoutes } from './routes/asyncapi.js'
 import { healthRoutes, type ReadinessCheck } from './routes/health.js'
@@ -49,6 +50,7 @@ export interface AppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+const MAX_PARAM_LENGTH = 1_000
 
 /**
  * Builds the HTTP app: error handling, security headers, rate limits and API keys, OpenAPI,
@@ -65,6 +67,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID()
     },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    // Path parameters are checked by each route's schema (ids up to 128 characters, stream
+    // ids up to 301), which names the field; the router only turns away absurd lengths.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What Node's HTTP parser refuses (bad header lines, headers over 16 KiB) is a problem too.
+    clientErrorHandler,
+    // A path the router cannot decode or a parameter over that length is refused before any
+    // route runs: a problem like every other refusal, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => {
+      if (error.statusCode === 414)
+        return void sendProblem(request, reply, 414, 'uri-too-long', 'a path segment is too long')
+      void sendProblem(request, reply, 400, 'invalid-request', 'the path is not valid', [
+        { field: '/params', rule: 'uri-encoding', message: 'must be percent-encoded UTF-8' },
+      ])
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   // Once closing, answers end their connection: a kept-alive idle socket would otherwise hold
@@ -79,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   })
   app.addSchema(Problem)
   registerProblemHandlers(app)
+  registerInputGuard(app)
   registerCorrelation(app)
   const metrics = options.metrics ?? new ServiceMetrics({ processMetrics: false })
   registerRequestMetrics(app, metrics)

@@ -5,7 +5,7 @@ import type { CommandMetadata } from '../domain/decider.js'
 import type { DomainCommand } from '../domain/deciders.js'
 import { EntenteError, ValidationError } from '../domain/errors.js'
 import type { Source } from '../domain/values/source.js'
-import { readEvent } from '../eventstore/index.js'
+import { LIMITS, readEvent } from '../eventstore/index.js'
 import type { ApiDeps } from './deps.js'
 import {
   claimKey,
@@ -40,7 +40,8 @@ export type PlanCommand = (
 export function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined
   const match = /^\s*"(\d{1,15})"\s*$/.exec(header)
-  if (!match)
+  // A version past the highest a stream can have is no ETag this API gave.
+  if (!match || Number(match[1]) > LIMITS.streamVersion)
     throw new ValidationError('If-Match is not an ETag of this API', [
       {
         field: '/headers/if-match',

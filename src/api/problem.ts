@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type Static, Type } from 'typebox'
 import { DomainRuleError, EntenteError } from '../domain/errors.js'
@@ -51,12 +53,15 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 }
@@ -186,5 +191,37 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       'route-not-found',
       `no route ${request.method} ${request.url}`,
     ),
+  )
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request (a header line with a
+ * bare CR or a NUL, headers over 16 KiB, a request that is too slow) with problem+json, as
+ * Fastify's default handler does with its own JSON. No request id: there is no request.
+ */
+export function clientErrorHandler(
+  this: FastifyInstance,
+  error: NodeJS.ErrnoException,
+  socket: Duplex,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, code, detail] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request-timeout', 'the request did not arrive in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers-too-large', 'the request line and headers exceed 16 KiB']
+        : [400, 'malformed-http', 'the request is not valid HTTP/1.1']
+  this.log.debug({ err: error }, 'refused a malformed request')
+  if (!socket.writable) return void socket.destroy()
+  const body = JSON.stringify({
+    type: problemType(code),
+    title: TITLES[status],
+    status,
+    code,
+    detail,
+  })
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   )
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import { ValidationError } from '../domain/errors.js'
+import { LIMITS } from './limits.js'
 import { EVENT_COLUMNS, toRecordedEvent } from './recorded-event.js'
 import type { Database } from './schema.js'
 import type { RecordedEvent } from './types.js'
@@ -41,6 +42,11 @@ export async function readStream(
         { field, rule: 'non-negative-integer', message: `${field} must be 0 or more` },
       ])
   }
+  for (const [field, value] of Object.entries({ fromVersion, toVersion }))
+    if (value !== undefined && value > LIMITS.streamVersion)
+      throw new ValidationError('the read is not valid', [
+        { field, rule: 'max', message: `${field} must be at most ${LIMITS.streamVersion}` },
+      ])
   const backward = direction === 'backward'
   let query = db
     .selectFrom('events')

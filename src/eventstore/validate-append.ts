@@ -6,10 +6,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 // Control characters would make ids ambiguous in logs, headers and the hash input.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
 const CONTROL = /[\u0000-\u001f\u007f]/
+// jsonb refuses "\ud800" without its pair: such text cannot be stored as sent.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /**
  * Checks that a value is plain JSON that survives jsonb unchanged: objects, arrays, strings
- * without NUL, finite numbers, booleans and null. Reports each offending path.
+ * without NUL or lone surrogates, finite numbers, booleans and null. Reports each offending path.
  */
 export function jsonViolations(value: unknown, path: string, out: FieldViolation[] = []) {
   const seen = new Set<object>()
@@ -19,6 +21,8 @@ export function jsonViolations(value: unknown, path: string, out: FieldViolation
     if (typeof v === 'string') {
       if (v.includes('\u0000'))
         out.push({ field: at, rule: 'json-string', message: 'strings may not contain NUL' })
+      else if (LONE_SURROGATE.test(v))
+        out.push({ field: at, rule: 'json-string', message: 'a lone UTF-16 surrogate is not text' })
       return
     }
     if (typeof v === 'number') {
@@ -77,12 +81,17 @@ export function validateAppend(
 
   if (
     !(expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') &&
-    !(typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0)
+    !(
+      typeof expected === 'number' &&
+      Number.isSafeInteger(expected) &&
+      expected >= 0 &&
+      expected <= LIMITS.streamVersion
+    )
   )
     fail(
       'expectedVersion',
       'expected-version',
-      'any, no_stream, stream_exists or a version of 0 or more',
+      `any, no_stream, stream_exists or a version from 0 to ${LIMITS.streamVersion}`,
     )
 
   if (!Array.isArray(events) || events.length === 0)

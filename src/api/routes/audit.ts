@@ -4,7 +4,7 @@ import { type AggregateName, deciderFor } from '../../domain/deciders.js'
 import { NotFoundError } from '../../domain/errors.js'
 import { upcast } from '../../domain/upcasters.js'
 import type { Source } from '../../domain/values/source.js'
-import { type RecordedEvent, readStream, verify } from '../../eventstore/index.js'
+import { LIMITS, type RecordedEvent, readStream, verify } from '../../eventstore/index.js'
 import { etagOf } from '../commands.js'
 import type { ApiDeps } from '../deps.js'
 import { jsonDiff } from '../json-diff.js'
@@ -23,7 +23,12 @@ const StreamParams = Type.Object({
   }),
 })
 const Paging = {
-  from: Type.Integer({ minimum: 1, default: 1, description: 'The first version to return' }),
+  from: Type.Integer({
+    minimum: 1,
+    maximum: LIMITS.streamVersion,
+    default: 1,
+    description: 'The first version to return',
+  }),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
 }
 

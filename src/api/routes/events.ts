@@ -13,6 +13,7 @@ const tags = ['events']
 
 const Position = Type.Integer({
   minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
   description: 'A global position: the events after it (0: from the start of the log)',
 })
 

@@ -212,6 +212,18 @@ export function eventLogContract(t: Test, open: (t: Test) => Promise<EventLogCon
         'json-string',
       ],
       [
+        'a lone surrogate, which jsonb refuses',
+        () => appendToStream(log.db, 's', [event('A', { s: 'a\ud800b' })]),
+        'events/0/data/s',
+        'json-string',
+      ],
+      [
+        'an expected version past the highest a stream can have',
+        () => appendToStream(log.db, 's', [event('A')], LIMITS.streamVersion + 1),
+        'expectedVersion',
+        'expected-version',
+      ],
+      [
         'an event id that is not a UUID',
         () => appendToStream(log.db, 's', [{ ...event('A'), eventId: 'x' }]),
         'events/0/eventId',
