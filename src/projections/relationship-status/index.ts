@@ -49,7 +49,9 @@ export function relationshipRows(key: DocumentKey, doc: RelationshipDoc): ReadMo
  */
 export const relationshipStatusProjection: Projection = {
   name: 'relationship-status',
-  version: 1,
+  // 2: reschedules and confirmations (which carry the pair since their schema v2) move
+  // engagements.
+  version: 2,
   eventTypes: RELATIONSHIP_EVENT_TYPES,
   keysOf: relationshipKeysOf,
   evolve: (doc, event, key) =>
