@@ -22,6 +22,8 @@ export interface RowQuery {
   /** The `next` cursor of the previous page. */
   after?: string
   limit?: number
+  /** Give each row's whole document (the one it derives from) instead of the row's doc. */
+  documents?: boolean
 }
 
 export interface RowPage {
@@ -63,10 +65,17 @@ export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowP
   const limit = q.limit ?? 50
   const generation = sql`(select active_generation from projections where name = ${q.projection})`
   let query = db
-    .selectFrom('projection_rows')
-    .select(['id', 'kind', 'doc', 'earliest'])
-    .where('projection', '=', q.projection)
-    .where('generation', '=', generation as never)
+    .selectFrom('projection_rows as r')
+    .select(['r.id', 'r.kind', 'r.earliest'])
+    .select(
+      q.documents
+        ? sql<JsonObject>`(select d.doc from projection_documents d
+                            where d.projection = r.projection and d.generation = r.generation
+                              and d.kind = r.source_kind and d.id = r.source_id)`.as('doc')
+        : sql<JsonObject>`r.doc`.as('doc'),
+    )
+    .where('r.projection', '=', q.projection)
+    .where('r.generation', '=', generation as never)
     .where('kind', 'in', typeof q.kind === 'string' ? [q.kind] : [...q.kind])
   if (q.person) query = query.where(sql<boolean>`people @> array[${q.person}]::text[]`)
   if (q.country) query = query.where(sql<boolean>`countries @> array[${q.country}]::text[]`)
