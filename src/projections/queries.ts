@@ -7,6 +7,7 @@ import type { DocumentKey, Projection } from './projection.js'
 import type { RelationshipDoc } from './relationship-status/evolve.js'
 import { relationshipStatus } from './relationship-status/index.js'
 import { docKey } from './replay.js'
+import { keyOf, withParts } from './store.js'
 
 export interface RowQuery {
   projection: string
@@ -66,7 +67,7 @@ export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowP
   const generation = sql`(select active_generation from projections where name = ${q.projection})`
   let query = db
     .selectFrom('projection_rows as r')
-    .select(['r.id', 'r.kind', 'r.earliest'])
+    .select(['r.id', 'r.kind', 'r.earliest', 'r.source_kind', 'r.source_id'])
     .select(
       q.documents
         ? sql<JsonObject>`(select d.doc from projection_documents d
@@ -100,6 +101,13 @@ export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowP
     .limit(limit + 1)
     .execute()
   const items = rows.slice(0, limit)
+  if (q.documents)
+    await withParts(
+      db,
+      q.projection,
+      generation,
+      new Map(items.map((r) => [keyOf({ kind: r.source_kind, id: r.source_id }), r.doc])),
+    )
   const last = items.at(-1)
   return {
     items: items.map((r) => r.doc as JsonObject),
@@ -122,19 +130,18 @@ export async function readDocument(
   kind: string,
   id: string,
 ): Promise<JsonObject | undefined> {
+  const generation = sql`(select active_generation from projections where name = ${projection})`
   const row = await db
     .selectFrom('projection_documents')
     .select('doc')
     .where('projection', '=', projection)
-    .where(
-      'generation',
-      '=',
-      sql`(select active_generation from projections where name = ${projection})` as never,
-    )
+    .where('generation', '=', generation as never)
     .where('kind', '=', kind)
     .where('id', '=', id)
     .executeTakeFirst()
-  return row?.doc as JsonObject | undefined
+  const doc = row?.doc as JsonObject | undefined
+  if (doc) await withParts(db, projection, generation, new Map([[keyOf({ kind, id }), doc]]))
+  return doc
 }
 
 /** The status of a pair of countries at `now` (codes in either order), or undefined. */

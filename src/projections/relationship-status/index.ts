@@ -60,4 +60,6 @@ export const relationshipStatusProjection: Projection = {
   evolveAll: (doc, events, key) =>
     asJson(evolveRelationshipDocBy(doc as unknown as RelationshipDoc | undefined, events, key.id)),
   rows: (key, doc) => relationshipRows(key, doc as unknown as RelationshipDoc),
+  // A busy pair holds tens of thousands of items: a batch rewrites the last parts only.
+  parts: { field: 'items', size: 1_000 },
 }
