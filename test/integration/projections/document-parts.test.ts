@@ -33,11 +33,20 @@ const parted: Projection = {
   parts: { field: 'items', size: 2 },
 }
 
-/** Appends events of `types` to stream `s`, then applies everything after `from` at once. */
+/**
+ * Appends events of `types` to stream `s`, then applies them at once. The log shows an event
+ * once every older transaction on the server has ended (other suites share it): wait for all.
+ */
 async function step(log: EventLogConnection, from: Checkpoint, types: string[]) {
   for (const type of types) await log.append('s', [{ eventId: randomUUID(), type, data: {} }])
-  const slice = await readAll(log.db, { after: from, limit: 100 })
-  return (await applyBatch(log.db, parted, 1, from, slice.events, 'live')).checkpoint
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const slice = await readAll(log.db, { after: from, limit: 100 })
+    if (slice.events.length >= types.length)
+      return (await applyBatch(log.db, parted, 1, from, slice.events, 'live')).checkpoint
+    if (Date.now() > deadline) throw new Error('the appended events did not become readable')
+    await new Promise((r) => setTimeout(r, 20))
+  }
 }
 
 /** Each stored part of stream `s`: its number, items and the transaction that wrote it. */
