@@ -13,8 +13,8 @@ import { appendHistory, historyCommands, projectionHistory } from './projection-
  * The read models on the real Postgres:
  *
  * - rebuild: each projection rebuilt from a log of `events` events by the real runner, beside
- *   a raw bulk insert of exactly the documents and rows that the rebuild left, into a fresh
- *   copy of the tables (multi-row inserts of 500, no reading of the log, no evolve);
+ *   a raw bulk insert of exactly the documents, document parts and rows that the rebuild left,
+ *   into a fresh copy of the tables (multi-row inserts of 500, no reading of the log, no evolve);
  * - catch-up lag: commands at a steady rate through the command handler while the runners
  *   follow live; for each command, the time from its commit to the moment the checkpoint of
  *   every projection has passed it.
@@ -73,6 +73,7 @@ async function timeRebuild(log: EventLogConnection, projection: Projection) {
 }
 
 const DOCUMENT_COLUMNS = ['projection', 'generation', 'kind', 'id', 'doc']
+const PART_COLUMNS = ['projection', 'generation', 'kind', 'id', 'field', 'part', 'items']
 const ROW_COLUMNS = [
   'projection',
   'generation',
@@ -122,6 +123,12 @@ async function timeBulkInsert(client: pg.Client, projection: string, generation:
     values: [projection, generation],
     rowMode: 'array',
   })
+  const parts = await client.query({
+    text: `select projection, generation, kind, id, field, part, items::text
+             from projection_document_parts where projection = $1 and generation = $2`,
+    values: [projection, generation],
+    rowMode: 'array',
+  })
   const rows = await client.query({
     text: `select projection, generation, source_kind, source_id, kind, id, doc::text,
                   earliest, latest, countries, people from projection_rows
@@ -129,22 +136,31 @@ async function timeBulkInsert(client: pg.Client, projection: string, generation:
     values: [projection, generation],
     rowMode: 'array',
   })
-  await client.query('drop table if exists baseline_documents, baseline_rows')
+  await client.query('drop table if exists baseline_documents, baseline_parts, baseline_rows')
   await client.query('create table baseline_documents (like projection_documents including all)')
+  await client.query('create table baseline_parts (like projection_document_parts including all)')
   await client.query('create table baseline_rows (like projection_rows including all)')
   const started = performance.now()
   await client.query('begin')
   await bulkInsert(client, 'baseline_documents', DOCUMENT_COLUMNS, docs.rows)
+  await bulkInsert(client, 'baseline_parts', PART_COLUMNS, parts.rows)
   await bulkInsert(client, 'baseline_rows', ROW_COLUMNS, rows.rows)
   await client.query('commit')
   const seconds = (performance.now() - started) / 1000
-  return { seconds, documents: docs.rowCount ?? 0, rows: rows.rowCount ?? 0 }
+  return {
+    seconds,
+    documents: docs.rowCount ?? 0,
+    parts: parts.rowCount ?? 0,
+    rows: rows.rowCount ?? 0,
+  }
 }
 
 export interface RebuildResult {
   projection: string
   events: number
   documents: number
+  /** Parts of documents stored in parts (relationship items, 1,000 a part). */
+  parts: number
   rows: number
   rebuildSeconds: number
   baselineSeconds: number
@@ -176,6 +192,7 @@ export async function benchRebuild(serverUrl: string, events: number) {
         projection: projection.name,
         events: history.length,
         documents: baseline.documents,
+        parts: baseline.parts,
         rows: baseline.rows,
         rebuildSeconds: rebuild.seconds,
         baselineSeconds: baseline.seconds,

@@ -45,12 +45,12 @@ const BENCHES: Record<string, () => Promise<void>> = {
       `(${fmt(rebuild.events)} events decided in ${rebuild.decidedSeconds.toFixed(1)} s, appended in ${rebuild.appendedSeconds.toFixed(1)} s)`,
     )
     console.log(
-      '| projection | documents | rows | raw bulk insert (s) | rebuild (s) | raw insert (events/s) | rebuild (events/s) | ratio |',
+      '| projection | documents | parts | rows | raw bulk insert (s) | rebuild (s) | raw insert (events/s) | rebuild (events/s) | ratio |',
     )
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
     for (const r of rebuild.results)
       console.log(
-        `| ${r.projection} | ${fmt(r.documents)} | ${fmt(r.rows)} | ${r.baselineSeconds.toFixed(1)} | ${r.rebuildSeconds.toFixed(1)} | ${fmt(r.baselineEventsPerSecond)} | ${fmt(r.rebuildEventsPerSecond)} | ${r.ratio.toFixed(2)} |`,
+        `| ${r.projection} | ${fmt(r.documents)} | ${fmt(r.parts)} | ${fmt(r.rows)} | ${r.baselineSeconds.toFixed(1)} | ${r.rebuildSeconds.toFixed(1)} | ${fmt(r.baselineEventsPerSecond)} | ${fmt(r.rebuildEventsPerSecond)} | ${r.ratio.toFixed(2)} |`,
       )
     console.log(`# Catch-up lag at ${lagRate} commands/s for ${lagSeconds} s`)
     const lag = await benchCatchUp(serverUrl, { perSecond: lagRate, seconds: lagSeconds })

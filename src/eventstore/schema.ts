@@ -61,6 +61,17 @@ export interface ProjectionDocumentsTable {
   doc: JsonColumn
 }
 
+/** A slice of a document's array member `field`: elements part·size to (part+1)·size − 1. */
+export interface ProjectionDocumentPartsTable {
+  projection: string
+  generation: number
+  kind: string
+  id: string
+  field: string
+  part: number
+  items: JsonColumn<unknown[]>
+}
+
 export interface ProjectionRowsTable {
   projection: string
   generation: number
@@ -104,6 +115,7 @@ export interface Database {
   streams: StreamsTable
   projections: ProjectionsTable
   projection_documents: ProjectionDocumentsTable
+  projection_document_parts: ProjectionDocumentPartsTable
   projection_rows: ProjectionRowsTable
   api_keys: ApiKeysTable
   idempotency_keys: IdempotencyKeysTable

@@ -128,6 +128,7 @@ export async function applyBatch(
       projection.name,
       generation,
       [...byDocument.values()].map((d) => d.key),
+      projection.parts !== undefined,
     )
     // Each document takes its events at once; when one cannot be applied, start again one
     // event at a time to stop just before it.

@@ -63,4 +63,11 @@ export interface Projection<Doc extends JsonObject = JsonObject> {
     key: DocumentKey,
   ): Doc | undefined
   rows(key: DocumentKey, doc: Doc): ReadModelRow[]
+  /**
+   * Store the array member `field` of a document in parts of `size` elements, each rewritten
+   * only when one of its elements is not the very object loaded (evolve keeps the elements it
+   * does not change): a document that grows with the log is then not rewritten whole by every
+   * batch. Storage only: evolve, rows and queries see the whole document. Optional.
+   */
+  parts?: { field: string; size: number }
 }

@@ -7,6 +7,7 @@ import type { DocumentKey, Projection } from './projection.js'
 import type { RelationshipDoc } from './relationship-status/evolve.js'
 import { relationshipStatus } from './relationship-status/index.js'
 import { docKey } from './replay.js'
+import { keyOf, withParts } from './store.js'
 
 export interface RowQuery {
   projection: string
@@ -22,6 +23,8 @@ export interface RowQuery {
   /** The `next` cursor of the previous page. */
   after?: string
   limit?: number
+  /** Give each row's whole document (the one it derives from) instead of the row's doc. */
+  documents?: boolean
 }
 
 export interface RowPage {
@@ -63,10 +66,17 @@ export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowP
   const limit = q.limit ?? 50
   const generation = sql`(select active_generation from projections where name = ${q.projection})`
   let query = db
-    .selectFrom('projection_rows')
-    .select(['id', 'kind', 'doc', 'earliest'])
-    .where('projection', '=', q.projection)
-    .where('generation', '=', generation as never)
+    .selectFrom('projection_rows as r')
+    .select(['r.id', 'r.kind', 'r.earliest', 'r.source_kind', 'r.source_id'])
+    .select(
+      q.documents
+        ? sql<JsonObject>`(select d.doc from projection_documents d
+                            where d.projection = r.projection and d.generation = r.generation
+                              and d.kind = r.source_kind and d.id = r.source_id)`.as('doc')
+        : sql<JsonObject>`r.doc`.as('doc'),
+    )
+    .where('r.projection', '=', q.projection)
+    .where('r.generation', '=', generation as never)
     .where('kind', 'in', typeof q.kind === 'string' ? [q.kind] : [...q.kind])
   if (q.person) query = query.where(sql<boolean>`people @> array[${q.person}]::text[]`)
   if (q.country) query = query.where(sql<boolean>`countries @> array[${q.country}]::text[]`)
@@ -91,6 +101,13 @@ export async function queryRows(db: Kysely<Database>, q: RowQuery): Promise<RowP
     .limit(limit + 1)
     .execute()
   const items = rows.slice(0, limit)
+  if (q.documents)
+    await withParts(
+      db,
+      q.projection,
+      generation,
+      new Map(items.map((r) => [keyOf({ kind: r.source_kind, id: r.source_id }), r.doc])),
+    )
   const last = items.at(-1)
   return {
     items: items.map((r) => r.doc as JsonObject),
@@ -113,19 +130,18 @@ export async function readDocument(
   kind: string,
   id: string,
 ): Promise<JsonObject | undefined> {
+  const generation = sql`(select active_generation from projections where name = ${projection})`
   const row = await db
     .selectFrom('projection_documents')
     .select('doc')
     .where('projection', '=', projection)
-    .where(
-      'generation',
-      '=',
-      sql`(select active_generation from projections where name = ${projection})` as never,
-    )
+    .where('generation', '=', generation as never)
     .where('kind', '=', kind)
     .where('id', '=', id)
     .executeTakeFirst()
-  return row?.doc as JsonObject | undefined
+  const doc = row?.doc as JsonObject | undefined
+  if (doc) await withParts(db, projection, generation, new Map([[keyOf({ kind, id }), doc]]))
+  return doc
 }
 
 /** The status of a pair of countries at `now` (codes in either order), or undefined. */

@@ -187,6 +187,7 @@ export const relationshipRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = 
       const page = await queryRows(deps.log.db, {
         projection: relationshipStatusProjection.name,
         kind: 'relationship',
+        documents: true,
         ...request.query,
       })
       const now = deps.clock().toISOString()

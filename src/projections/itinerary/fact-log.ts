@@ -39,11 +39,22 @@ export function dataOf<E extends { data: unknown }>(event: { data: JsonObject })
   return event.data as unknown as E['data']
 }
 
+// A fact's sources are the same objects in every fold of its document: their keys are worked
+// out once each.
+const sourceKeys = new WeakMap<Source, string>()
+function sourceKey(source: Source): string {
+  const known = sourceKeys.get(source)
+  if (known !== undefined) return known
+  const key = canonicalJson(source)
+  sourceKeys.set(source, key)
+  return key
+}
+
 /** Sources without repeats, in first-seen order. */
 export function uniqueSources(sources: readonly Source[]): Source[] {
   const seen = new Set<string>()
   return sources.filter((s) => {
-    const key = canonicalJson(s)
+    const key = sourceKey(s)
     if (seen.has(key)) return false
     seen.add(key)
     return true

@@ -74,9 +74,19 @@ export function offsetText(minutes: number, separator = ':'): string {
   return `${minutes < 0 ? '-' : '+'}${pad(Math.trunc(Math.abs(minutes) / 60))}${separator}${pad(Math.abs(minutes) % 60)}`
 }
 
+// Creating a formatter costs far more than using one: folds show times in a few zones, often.
+const formats = new Map<string, Intl.DateTimeFormat>()
+function formatFor(timeZone: string): Intl.DateTimeFormat {
+  const known = formats.get(timeZone)
+  if (known) return known
+  const format = wallClockFormat(timeZone)
+  formats.set(timeZone, format)
+  return format
+}
+
 /** The instant as local time with its offset, e.g. `2021-11-10T15:00:00+01:00`. */
 export function localTime(instant: string, timeZone: string): string {
-  const c = wallClock(Date.parse(instant), wallClockFormat(timeZone))
+  const c = wallClock(Date.parse(instant), formatFor(timeZone))
   const date = `${pad(c.year, 4)}-${pad(c.month)}-${pad(c.day)}`
   return `${date}T${pad(c.hour)}:${pad(c.minute)}:${pad(c.second)}${offsetText(c.offsetMinutes)}`
 }

@@ -69,6 +69,8 @@ function engagementItems(type: string, d: Loose, base: ItemOrigin): EngagementIt
       const title = `${visitor.name} visits ${destination.city}`
       return item('visit', 'scheduled', { title, time: d.period, place: destination })
     }
+    case 'VisitRescheduled':
+      return item('visit', 'scheduled', { time: d.period })
     case 'VisitCancelled':
       return item('visit', 'cancelled')
     case 'VisitCompleted':
@@ -80,6 +82,10 @@ function engagementItems(type: string, d: Loose, base: ItemOrigin): EngagementIt
       const title = `Meeting of ${participants()}${occasion}`
       return item('meeting', 'announced', { title, time: d.window, place: d.place })
     }
+    case 'MeetingConfirmed':
+      return item('meeting', 'confirmed', { time: d.date, place: d.place })
+    case 'MeetingRescheduled':
+      return item('meeting', 'announced', { time: d.window, place: d.place })
     case 'MeetingHeld':
       return item('meeting', 'held', { time: d.date, place: d.place })
     case 'MeetingCancelled':

@@ -24,10 +24,13 @@ export interface RelationshipDoc {
 /** The event types this model reads: those whose data names a pair, and corrections. */
 export const RELATIONSHIP_EVENT_TYPES = [
   'VisitScheduled',
+  'VisitRescheduled',
   'VisitCancelled',
   'VisitCompleted',
   'CallRecorded',
   'MeetingAnnounced',
+  'MeetingConfirmed',
+  'MeetingRescheduled',
   'MeetingHeld',
   'MeetingCancelled',
   'FrictionRecorded',

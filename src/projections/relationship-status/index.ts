@@ -23,8 +23,9 @@ export { type EngagementSummary, type RelationshipStatus, relationshipStatus } f
 
 /**
  * One row per pair (kind `relationship`, id `FR-US`): countries both of the pair, no people,
- * bounds the first and last interaction times. The doc is the whole document: the API computes
- * `relationshipStatus(doc, now)` from it at query time.
+ * bounds the first and last interaction times. The row's doc names the pair only: a busy pair's
+ * document is large and rewritten with every change, so it is stored once; lists read it with
+ * `queryRows({ documents: true })` and compute `relationshipStatus(doc, now)` at query time.
  */
 export function relationshipRows(key: DocumentKey, doc: RelationshipDoc): ReadModelRow[] {
   const times = doc.items.flatMap((i) => (i.item === 'interaction' ? [i.at] : [])).sort()
@@ -32,7 +33,7 @@ export function relationshipRows(key: DocumentKey, doc: RelationshipDoc): ReadMo
     {
       kind: 'relationship',
       id: key.id,
-      doc: asJson(doc)!,
+      doc: { dyad: [...doc.dyad] },
       earliest: times[0] ?? null,
       latest: times.at(-1) ?? null,
       countries: [...doc.dyad],
@@ -49,7 +50,9 @@ export function relationshipRows(key: DocumentKey, doc: RelationshipDoc): ReadMo
  */
 export const relationshipStatusProjection: Projection = {
   name: 'relationship-status',
-  version: 1,
+  // 2: reschedules and confirmations (which carry the pair since their schema v2) move
+  // engagements.
+  version: 2,
   eventTypes: RELATIONSHIP_EVENT_TYPES,
   keysOf: relationshipKeysOf,
   evolve: (doc, event, key) =>
@@ -57,4 +60,6 @@ export const relationshipStatusProjection: Projection = {
   evolveAll: (doc, events, key) =>
     asJson(evolveRelationshipDocBy(doc as unknown as RelationshipDoc | undefined, events, key.id)),
   rows: (key, doc) => relationshipRows(key, doc as unknown as RelationshipDoc),
+  // A busy pair holds tens of thousands of items: a batch rewrites the last parts only.
+  parts: { field: 'items', size: 1_000 },
 }

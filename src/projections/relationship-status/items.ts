@@ -30,7 +30,13 @@ export interface InteractionItem extends ItemOrigin {
   firstHand: boolean
 }
 
-export type EngagementState = 'scheduled' | 'announced' | 'held' | 'completed' | 'cancelled'
+export type EngagementState =
+  | 'scheduled'
+  | 'announced'
+  | 'confirmed'
+  | 'held'
+  | 'completed'
+  | 'cancelled'
 
 /** What one event says of a visit, call or meeting between the pair. */
 export interface EngagementItem extends ItemOrigin {

@@ -58,8 +58,8 @@ const end = (e: EngagementSummary) => Date.parse(e.time.latest ?? e.time.earlies
 
 /**
  * Last: the latest that took place or is wholly past; next: the earliest not yet over (under
- * way counts), neither cancelled. A meeting confirmed later keeps its announced window here:
- * confirmations carry no pair (see the calendar for exact dates).
+ * way counts), neither cancelled. Each at its latest time: a visit rescheduled, a meeting
+ * confirmed or rescheduled moves with it.
  */
 function lastAndNext(all: EngagementSummary[], t: number) {
   const live = all.filter((e) => e.status !== 'cancelled')

@@ -37,7 +37,19 @@ async function snapshot(log: EventLogConnection) {
       .orderBy('r.kind')
       .orderBy('r.id')
       .execute()
-    out[p.name] = [...docs, ...rows] as unknown as JsonObject[]
+    // Documents stored in parts (`Projection.parts`): the parts too, as stored.
+    const parts = await log.db
+      .selectFrom('projection_document_parts as d')
+      .innerJoin('projections as p', (j) =>
+        j.onRef('p.name', '=', 'd.projection').onRef('p.active_generation', '=', 'd.generation'),
+      )
+      .select(['d.kind', 'd.id', 'd.field', 'd.part', 'd.items'])
+      .where('d.projection', '=', p.name)
+      .orderBy('d.kind')
+      .orderBy('d.id')
+      .orderBy('d.part')
+      .execute()
+    out[p.name] = [...docs, ...parts, ...rows] as unknown as JsonObject[]
   }
   return out
 }

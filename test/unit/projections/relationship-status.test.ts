@@ -187,6 +187,49 @@ t.test(
   },
 )
 
+t.test(
+  'a rescheduled visit, a confirmed or rescheduled meeting moves the engagement, not the score',
+  async (t) => {
+    const g = given(relationships, meeting.announce('m1'), visit.schedule('v1'))
+    const before = g.before.get(FR_US)
+    const confirmed = g.when(meeting.confirm('m1', time('2021-10-30')))
+    t.match(statusAt(confirmed.doc(FR_US), '2021-10-23T12:00:00Z'), {
+      nextEngagement: {
+        type: 'meeting',
+        id: 'm1',
+        status: 'confirmed',
+        time: { edtf: '2021-10-30' },
+      },
+    })
+    t.equal(
+      statusAt(confirmed.doc(FR_US), '2021-10-23T12:00:00Z').score,
+      statusAt(before, '2021-10-23T12:00:00Z').score,
+      'a confirmation carries no interaction',
+    )
+    const moved = given(
+      relationships,
+      meeting.announce('m1'),
+      visit.schedule('v1'),
+      meeting.confirm('m1', time('2021-10-30')),
+    ).when(meeting.reschedule('m1', time('2021-12-15')), visit.reschedule('v1', time('2021-12-01')))
+    const status = statusAt(moved.doc(FR_US), '2021-10-31T00:00:00Z')
+    t.match(status.nextEngagement, {
+      type: 'visit',
+      id: 'v1',
+      status: 'scheduled',
+      title: 'Kamala Harris visits Paris',
+      time: { edtf: '2021-12-01' },
+    })
+    t.equal(status.lastEngagement, null, 'the meeting moved away from 30 October: nothing is past')
+    t.match(statusAt(moved.doc(FR_US), '2021-12-05T00:00:00Z').nextEngagement, {
+      type: 'meeting',
+      id: 'm1',
+      status: 'announced',
+      time: { edtf: '2021-12-15' },
+    })
+  },
+)
+
 t.test('cooperation topics and the latest assessment beside the computed label', async (t) => {
   const g = given(
     relationships,
@@ -231,7 +274,7 @@ t.test(
 )
 
 t.test(
-  'events name their pairs: a three-country call touches three, a confirmation none',
+  'events name their pairs: a three-country call touches three, a confirmation its meeting’s',
   async (t) => {
     const g = given(relationships, meeting.announce('m1'))
     const then = g.when(
@@ -242,7 +285,7 @@ t.test(
       relationships.keysOf(then.events[0]!).map((k) => k.id),
       ['FR-IT', 'FR-US', 'IT-US'],
     )
-    t.notOk(relationships.eventTypes.includes('MeetingConfirmed'))
+    t.strictSame(relationships.keysOf(then.events[1]!), [{ kind: 'relationship', id: 'FR-US' }])
     t.strictSame([...then.after.keys()].sort(), [
       'relationship:FR-IT',
       'relationship:FR-US',

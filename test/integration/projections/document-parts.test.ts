@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
+import t from 'tap'
+import type { JsonObject } from '../../../src/domain/json.js'
+import {
+  type Checkpoint,
+  type EventLogConnection,
+  LOG_START,
+  readAll,
+} from '../../../src/eventstore/index.js'
+import { applyBatch } from '../../../src/projections/apply-batch.js'
+import type { Projection } from '../../../src/projections/projection.js'
+import { queryRows, readDocument } from '../../../src/projections/queries.js'
+import { registerProjection } from '../../../src/projections/runner.js'
+import { openTestPostgres } from '../../helpers/postgres.js'
+
+/**
+ * A document whose `items` grow with every event, stored in parts of two; `Dropped` takes
+ * the first item out (every later item moves up a place).
+ */
+const parted: Projection = {
+  name: 'parted',
+  version: 1,
+  eventTypes: ['Added', 'Dropped'],
+  keysOf: (event) => [{ kind: 'stream', id: event.streamId }],
+  evolve(doc, event) {
+    const items = [...((doc?.items as JsonObject[] | undefined) ?? [])]
+    if (event.type === 'Dropped') items.shift()
+    else items.push({ v: event.streamVersion })
+    return { count: items.length, items }
+  },
+  rows: (key, doc) => [{ kind: 'stream', id: key.id, doc: { count: doc.count! } }],
+  parts: { field: 'items', size: 2 },
+}
+
+/**
+ * Appends events of `types` to stream `s`, then applies them at once. The log shows an event
+ * once every older transaction on the server has ended (other suites share it): wait for all.
+ */
+async function step(log: EventLogConnection, from: Checkpoint, types: string[]) {
+  for (const type of types) await log.append('s', [{ eventId: randomUUID(), type, data: {} }])
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const slice = await readAll(log.db, { after: from, limit: 100 })
+    if (slice.events.length >= types.length)
+      return (await applyBatch(log.db, parted, 1, from, slice.events, 'live')).checkpoint
+    if (Date.now() > deadline) throw new Error('the appended events did not become readable')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** Each stored part of stream `s`: its number, items and the transaction that wrote it. */
+async function parts(log: EventLogConnection) {
+  const { rows } = await sql<{ part: number; items: JsonObject[]; xmin: string }>`
+    select part, items, xmin::text as xmin from projection_document_parts
+     where projection = 'parted' and kind = 'stream' and id = 's' order by part`.execute(log.db)
+  return rows
+}
+
+const versions = (doc: JsonObject | undefined) =>
+  (doc?.items as { v: number }[] | undefined)?.map((i) => i.v)
+
+t.test(
+  'a document stored in parts reads whole, and a batch rewrites only the parts it changed',
+  async (t) => {
+    const log = await openTestPostgres(t)
+    await registerProjection(log.db, parted)
+    let at = await step(log, LOG_START, ['Added', 'Added', 'Added', 'Added', 'Added'])
+    t.strictSame(versions(await readDocument(log.db, 'parted', 'stream', 's')), [1, 2, 3, 4, 5])
+    const first = await parts(log)
+    t.strictSame(
+      first.map((p) => p.items.length),
+      [2, 2, 1],
+      'five items in parts of two',
+    )
+    const { rows } = await sql<{ doc: JsonObject }>`
+      select doc from projection_documents where projection = 'parted'`.execute(log.db)
+    t.strictSame(rows[0]!.doc, { count: 5, items: [] }, 'the document itself holds no items')
+
+    at = await step(log, at, ['Added', 'Added'])
+    const second = await parts(log)
+    t.strictSame(
+      second.map((p) => p.xmin === first[p.part]?.xmin),
+      [true, true, false, false],
+      'the two full parts were left as they were; the last and a new one were written',
+    )
+    t.strictSame(
+      versions(await readDocument(log.db, 'parted', 'stream', 's')),
+      [1, 2, 3, 4, 5, 6, 7],
+    )
+
+    await step(log, at, ['Dropped'])
+    const third = await parts(log)
+    t.strictSame(
+      third.map((p) => p.items.length),
+      [2, 2, 2],
+      'the part left empty is removed',
+    )
+    t.notOk(
+      third.some((p) => p.xmin === second[p.part]?.xmin),
+      'every item moved: every part was rewritten',
+    )
+    t.strictSame(versions(await readDocument(log.db, 'parted', 'stream', 's')), [2, 3, 4, 5, 6, 7])
+    const page = await queryRows(log.db, { projection: 'parted', kind: 'stream', documents: true })
+    t.strictSame(versions(page.items[0]), [2, 3, 4, 5, 6, 7], 'lists can read whole documents')
+    const plain = await queryRows(log.db, { projection: 'parted', kind: 'stream' })
+    t.strictSame(plain.items, [{ count: 6 }], 'or the rows')
+  },
+)
