@@ -63,18 +63,29 @@ export async function readResource(
 }
 
 /**
- * The document from the read model's active generation and the version of `streamId` it
- * reflects, in one round trip: that of the stream's last event at or before the last event
- * the document applied, in log order. The read model may lag behind the log; an ETag ahead of
- * what the reader saw would let a stale If-Match through.
+ * The document from the read model's active generation (with its stored parts, for a
+ * projection that keeps a member in parts) and the version of `streamId` it reflects, in one
+ * round trip: that of the stream's last event at or before the last event the document
+ * applied, in log order. The read model may lag behind the log; an ETag ahead of what the
+ * reader saw would let a stale If-Match through.
  */
 async function readCurrent(
   db: Kysely<Database>,
   read: ResourceRead,
 ): Promise<{ doc: JsonObject; version: number }> {
   const name = read.projection.name
-  const { rows } = await sql<{ doc: JsonObject; version: number | null }>`
+  const parted = read.projection.parts !== undefined
+  const { rows } = await sql<{
+    doc: JsonObject
+    version: number | null
+    parts: unknown[][] | null
+  }>`
     select d.doc,
+           case when ${parted} then
+             (select jsonb_agg(p.items order by p.part) from projection_document_parts p
+               where p.projection = d.projection and p.generation = d.generation
+                 and p.kind = d.kind and p.id = d.id)
+           end as parts,
            case when jsonb_typeof(d.doc->'position') = 'number' then
              (select max(e.stream_version)
                 from events e join events p on p.global_position = (d.doc->>'position')::bigint
@@ -90,7 +101,9 @@ async function readCurrent(
        and d.id = ${read.id}`.execute(db)
   const row = rows[0]
   if (!row) throw new NotFoundError(read.what, read.id)
-  return { doc: row.doc, version: Number(row.version ?? 0) }
+  const field = read.projection.parts?.field
+  const doc = field && row.parts ? { ...row.doc, [field]: row.parts.flat() } : row.doc
+  return { doc: doc as JsonObject, version: Number(row.version ?? 0) }
 }
 
 /**
