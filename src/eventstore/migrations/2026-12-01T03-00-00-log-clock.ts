@@ -14,6 +14,8 @@ import { type Kysely, sql } from 'kysely'
  * under a lock, moves the offset so that every id from then on is above every id in the log.
  * Readers see events up to the oldest running transaction plus the offset: everything, while
  * this server has appended nothing (all the events then come from the old server, committed).
+ * Global positions jump a billion at such a restore, so that positions handed out by the old
+ * server after the backup (lost with it) are never given to other events.
  *
  * Frozen: never edit a migration that has shipped; add a new one.
  */
@@ -55,6 +57,13 @@ export async function up(db: Kysely<any>): Promise<void> {
        order by e.transaction_id desc limit 1;
       v_xmin := pg_snapshot_xmin(pg_current_snapshot())::text::numeric;
       v_offset := greatest(0, coalesce(v_max, 0) + 1 - v_xmin);
+      -- Positions the old server gave out after the backup are lost with it, but clients may
+      -- hold them as cursors: skip a billion, so that such a cursor names no event (refused)
+      -- rather than a new one (which would silently skip what came before it).
+      if v_previous is not null then
+        perform setval(pg_get_serial_sequence('events', 'global_position'),
+          coalesce((select max(e.global_position) from events e), 0) + 1000000000);
+      end if;
       insert into log_clock as l (system_identifier, xid_offset, restores, previous_system_identifier)
       values (v_system, v_offset, case when v_previous is null then 0 else 1 end, v_previous)
       on conflict (singleton) do update
@@ -75,12 +84,18 @@ export async function up(db: Kysely<any>): Promise<void> {
         '18446744073709551615'::xid8)
     $$`.execute(db)
 
-  // As in the first migration, with the transaction id taken through the log's clock.
+  // As in the first migration, with the transaction id taken through the log's clock. The
+  // offset cannot change under a transaction once it has one: looked up once per transaction
+  // (a transaction-local setting), not per row.
   await sql`
     create or replace function entente_events_before_insert() returns trigger language plpgsql as $$
     declare
-      v_offset numeric := entente_log_offset();
+      v_offset numeric := nullif(current_setting('entente.log_offset', true), '')::numeric;
     begin
+      if v_offset is null then
+        v_offset := entente_log_offset();
+        perform set_config('entente.log_offset', v_offset::text, true);
+      end if;
       new.recorded_at := now();
       new.transaction_id := case when v_offset = 0 then pg_current_xact_id()
         else (pg_current_xact_id()::text::numeric + v_offset)::text::xid8 end;

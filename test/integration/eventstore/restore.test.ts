@@ -212,7 +212,7 @@ t.test(
     const total = (await log.db.selectFrom('events').select('event_id').execute()).length
     t.ok(total > before.length, 'new events were appended')
 
-    const all = await readEverything(log)
+    const all = await readCommitted(log)
     t.same(
       all.slice(0, before.length).map((e) => e.eventId),
       before.map((e) => e.eventId),
@@ -234,6 +234,16 @@ t.test(
       resumed.events.map((e) => e.eventId),
       added.map((e) => e.eventId),
       'a client’s cursor (`after` = a global position) from before the restore resumes exactly',
+    )
+
+    t.ok(
+      added.every((e) => e.globalPosition > lastRestored.globalPosition + 999_999_999),
+      'positions jump past any the old server gave out after the backup',
+    )
+    await t.rejects(
+      checkpointAt(log.db, lastRestored.globalPosition + 1),
+      { name: 'NotFoundError' },
+      'a cursor from after the backup (an event lost with the old server) is refused, not reused',
     )
 
     await caughtUp(log)
@@ -294,7 +304,7 @@ t.test(
         ]),
       ),
     )
-    const all = await readEverything(log)
+    const all = await readCommitted(log)
     t.same(
       all.slice(0, before.length).map((e) => e.eventId),
       before.map((e) => e.eventId),
@@ -331,7 +341,7 @@ t.test(
       t.same(clock, first, 'the clock is unchanged')
       const before = await readEverything(log)
       await appendMany(log, 2, 3)
-      const all = await readEverything(log)
+      const all = await readCommitted(log)
       t.same(all.slice(0, before.length), before, 'the old events first')
       t.equal(all.length, before.length + 6, 'then the new ones')
     }
