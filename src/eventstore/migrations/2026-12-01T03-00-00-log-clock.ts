@@ -37,12 +37,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     create function entente_log_offset() returns numeric language plpgsql as $$
     declare
-      v_system bigint := (select c.system_identifier from pg_control_system() c);
+      -- The server of a session never changes: read from pg_control once per session.
+      v_system bigint := nullif(current_setting('entente.system_identifier', true), '')::bigint;
       v_offset numeric;
       v_previous bigint;
       v_max numeric;
       v_xmin numeric;
     begin
+      if v_system is null then
+        v_system := (select c.system_identifier from pg_control_system() c);
+        perform set_config('entente.system_identifier', v_system::text, false);
+      end if;
       select l.xid_offset into v_offset from log_clock l where l.system_identifier = v_system;
       if found then
         return v_offset;
