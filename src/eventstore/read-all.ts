@@ -96,7 +96,8 @@ export async function readHead(db: Kysely<Database>): Promise<Checkpoint> {
     .selectFrom('events')
     .select([sql<string>`transaction_id::text`.as('transaction_id'), 'global_position'])
     .where(sql<boolean>`transaction_id < entente_log_horizon()`)
-    .orderBy('transaction_id', 'desc')
+    // The column, not the text alias of the same name (text sorts '999' after '1000').
+    .orderBy(sql`events.transaction_id`, 'desc')
     .orderBy('global_position', 'desc')
     .limit(1)
     .executeTakeFirst()

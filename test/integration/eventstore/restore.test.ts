@@ -21,6 +21,7 @@ import {
   openPostgres,
   type RecordedEvent,
   readAll,
+  readHead,
   settleLogClock,
   verify,
 } from '../../../src/eventstore/index.js'
@@ -219,6 +220,12 @@ t.test(
       'the restored events come first',
     )
     const added = all.slice(before.length)
+    const last = all[all.length - 1]!
+    t.same(
+      await readHead(log.db),
+      { transactionId: last.transactionId, globalPosition: last.globalPosition },
+      'the head of the log is the last new event',
+    )
     t.equal(added.length, total - before.length, 'every new event is read, after them')
     const highestRestored = txid(before[before.length - 1]!)
     t.ok(
