@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { verify } from '../eventstore/index.js'
 import { ConfigError, loadConfig } from './config.js'
 import { loadDemo } from './demo.js'
-import { DataDirInUseError, openEventLog } from './event-log.js'
+import { DataDirInUseError, openEventLog, restoredMessage } from './event-log.js'
 import { addEventCommands } from './events-cli.js'
 import { addKeyCommands, KeysCliError } from './keys-cli.js'
 import { addProjectionCommands } from './projections-cli.js'
@@ -46,7 +46,9 @@ export function buildCli(): Command {
     .description('bring the event store schema to the latest version, then exit')
     .addHelpText('after', ENVIRONMENT_HELP)
     .action(async () => {
-      const log = await openEventLog(loadConfig().database)
+      const log = await openEventLog(loadConfig().database, undefined, (clock) =>
+        console.log(restoredMessage(clock)),
+      )
       await log.close()
       console.log(`migrated the ${log.backend} store to the latest schema`)
     })

@@ -6,6 +6,8 @@ import {
   migrateToLatest,
   openPglite,
   openPostgres,
+  type SettledLogClock,
+  settleLogClock,
 } from '../eventstore/index.js'
 import type { Config } from './config.js'
 
@@ -54,10 +56,15 @@ export function lockDataDir(dataDir: string): () => void {
   throw new Error(`could not lock ${dataDir}`)
 }
 
-/** Opens the configured event log (Postgres or embedded PGlite) and migrates it. */
+/**
+ * Opens the configured event log (Postgres or embedded PGlite), migrates it and settles its
+ * clock: when the log was restored from another server, `onRestored` is told (see
+ * `settleLogClock`).
+ */
 export async function openEventLog(
   config: Config['database'],
   onListenError?: (error: Error) => void,
+  onRestored?: (clock: SettledLogClock) => void,
 ): Promise<EventLogConnection> {
   let log: EventLogConnection
   if (config.kind === 'postgres') {
@@ -85,6 +92,8 @@ export async function openEventLog(
   }
   try {
     await migrateToLatest(log.db)
+    const clock = await settleLogClock(log.db)
+    if (clock.restored) onRestored?.(clock)
   } catch (error) {
     await log.close()
     throw error
@@ -95,4 +104,13 @@ export async function openEventLog(
 /** A cheap round trip, for readiness. */
 export async function pingDatabase(log: EventLogConnection): Promise<void> {
   await sql`select 1`.execute(log.db)
+}
+
+/** The operator's message when the log was found restored from another server. */
+export function restoredMessage(clock: SettledLogClock): string {
+  return (
+    `the event log was restored from another server (${clock.previousSystemIdentifier ?? 'unknown'}` +
+    ` -> ${clock.systemIdentifier}): its transaction ids now continue above the restored ones` +
+    ` (offset ${clock.offset})`
+  )
 }

@@ -8,7 +8,7 @@ import { buildAsyncApiDocument } from '../messaging/asyncapi.js'
 import { createFirstAdminKey, databaseKeyStore } from './api-keys.js'
 import { createCommandHandler } from './command-handler.js'
 import { type Config, DEFAULT_IDEMPOTENCY_RETENTION_MS, describeConfig } from './config.js'
-import { openEventLog, pingDatabase } from './event-log.js'
+import { openEventLog, pingDatabase, restoredMessage } from './event-log.js'
 import { type IdempotencySweep, startIdempotencySweep } from './idempotency-sweep.js'
 import { countingAppends, projectionLag } from './metrics.js'
 import { type RunningProjections, startProjections } from './projections.js'
@@ -55,8 +55,10 @@ export async function startService(
 ): Promise<RunningService> {
   const metrics = new ServiceMetrics()
   const log = countingAppends(
-    await openEventLog(config.database, (error) =>
-      logger.warn({ err: error }, 'event notifications lost; reconnecting'),
+    await openEventLog(
+      config.database,
+      (error) => logger.warn({ err: error }, 'event notifications lost; reconnecting'),
+      (clock) => logger.warn({ logClock: clock }, restoredMessage(clock)),
     ),
     metrics,
   )

@@ -45,7 +45,10 @@ export interface Lease {
   release(): Promise<void>
 }
 
-/** Advisory-lock namespace of leases (appends use 1162761285 for streams). */
+/**
+ * Advisory-lock namespace of leases (appends use 1162761285 for streams, the log clock
+ * 1162761287).
+ */
 const LEASE_NAMESPACE = 1162761286
 
 const INT8_OID = 20

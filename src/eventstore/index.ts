@@ -15,6 +15,7 @@ export {
 } from './errors.js'
 export { type Lag, lagBehind } from './lag.js'
 export { LIMITS } from './limits.js'
+export { type LogClock, type SettledLogClock, settleLogClock } from './log-clock.js'
 export { migrateToLatest } from './migrate.js'
 export { checkpointAt, readAll, readHead } from './read-all.js'
 export { readEvent } from './read-event.js'

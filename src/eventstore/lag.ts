@@ -19,7 +19,7 @@ export async function lagBehind(
     select count(*)::int as events, min(recorded_at) as oldest from (
       select recorded_at from events
        where (transaction_id, global_position) > (${checkpoint.transactionId}::xid8, ${checkpoint.globalPosition}::bigint)
-         and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         and transaction_id < entente_log_horizon()
        order by transaction_id, global_position
        limit ${cap}) behind`.execute(db)
   const row = rows[0]

@@ -33,6 +33,10 @@ export interface AllSlice {
  * stream's events come in version order because appends to a stream are serialised before
  * they write (so their transaction ids follow the version order).
  *
+ * Transaction ids are the log's (the server's plus an offset that keeps them increasing
+ * across a restore into another server; see the log-clock migration), and so is the bound:
+ * `entente_log_horizon()`.
+ *
  * Global positions are unique but, in this order, not always increasing: resume with the
  * returned checkpoint, or with `checkpointAt(position)` of the last event seen.
  */
@@ -51,7 +55,7 @@ export async function readAll(
     .where(
       sql<boolean>`(transaction_id, global_position) > (${after.transactionId}::xid8, ${after.globalPosition}::bigint)`,
     )
-    .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
+    .where(sql<boolean>`transaction_id < entente_log_horizon()`)
     .orderBy('transaction_id')
     .orderBy('global_position')
     .limit(limit)
@@ -91,8 +95,9 @@ export async function readHead(db: Kysely<Database>): Promise<Checkpoint> {
   const row = await db
     .selectFrom('events')
     .select([sql<string>`transaction_id::text`.as('transaction_id'), 'global_position'])
-    .where(sql<boolean>`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`)
-    .orderBy('transaction_id', 'desc')
+    .where(sql<boolean>`transaction_id < entente_log_horizon()`)
+    // The column, not the text alias of the same name (text sorts '999' after '1000').
+    .orderBy(sql`events.transaction_id`, 'desc')
     .orderBy('global_position', 'desc')
     .limit(1)
     .executeTakeFirst()

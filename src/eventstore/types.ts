@@ -34,7 +34,11 @@ export interface RecordedEvent<Type extends string = string, Data = Record<strin
   streamId: string
   streamVersion: number
   globalPosition: number
-  /** The appending transaction's id (xid8, as text); orders the log with globalPosition. */
+  /**
+   * The appending transaction's id in the log (xid8, as text: the server's id plus the log
+   * clock's offset, which is 0 until the log is restored into another server); orders the
+   * log with globalPosition.
+   */
   transactionId: string
   type: Type
   schemaVersion: number

@@ -4,6 +4,7 @@ import * as readModels from './2026-11-30T01-00-00-read-models.js'
 import * as apiKeys from './2026-12-01T00-00-00-api-keys.js'
 import * as idempotencyKeys from './2026-12-01T01-00-00-idempotency-keys.js'
 import * as relayCheckpoints from './2026-12-01T02-00-00-relay-checkpoints.js'
+import * as logClock from './2026-12-01T03-00-00-log-clock.js'
 import * as projectionDocumentParts from './2026-12-01T03-30-00-projection-document-parts.js'
 
 /**
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T00-00-00-api-keys': apiKeys,
   '2026-12-01T01-00-00-idempotency-keys': idempotencyKeys,
   '2026-12-01T02-00-00-relay-checkpoints': relayCheckpoints,
+  '2026-12-01T03-00-00-log-clock': logClock,
   '2026-12-01T03-30-00-projection-document-parts': projectionDocumentParts,
 }
 
