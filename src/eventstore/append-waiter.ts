@@ -10,6 +10,7 @@ export class AppendWaiter {
   #pending = false
   #closed = false
   #wake: (() => void) | undefined
+  #retryMs = 0
   readonly #unsubscribe: () => void
 
   constructor(notifications: AppendNotifications) {
@@ -36,6 +37,22 @@ export class AppendWaiter {
       const timer = setTimeout(done, ms)
       this.#wake = done
     })
+  }
+
+  /**
+   * What a reader does once a read has caught up: `sleep(pollMs)`, unless committed events
+   * were held back behind an older transaction (`AllSlice.heldBack`). That transaction may be
+   * no append (a read-model write, a backup, another database's work) and announce nothing
+   * when it ends, while the held events' announcement is already spent: look again soon,
+   * backing off from 10 ms to the poll interval.
+   */
+  idle(pollMs: number, heldBack: boolean): Promise<void> {
+    if (!heldBack) {
+      this.#retryMs = 0
+      return this.sleep(pollMs)
+    }
+    this.#retryMs = Math.min(pollMs, this.#retryMs === 0 ? 10 : this.#retryMs * 2)
+    return this.sleep(this.#retryMs)
   }
 
   /** Stops listening and ends the sleep in progress and every later one at once. */

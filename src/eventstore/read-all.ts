@@ -15,6 +15,11 @@ export interface ReadAllOptions {
   streamPrefix?: string
   /** Only this stream. */
   streamId?: string
+  /**
+   * When caught up, also tell whether committed events wait behind an older transaction still
+   * running (`AllSlice.heldBack`): for readers that follow the log and sleep when caught up.
+   */
+  checkHeldBack?: boolean
 }
 
 export interface AllSlice {
@@ -23,6 +28,12 @@ export interface AllSlice {
   checkpoint: Checkpoint
   /** Fewer events than the limit: the reader has caught up for now. */
   caughtUp: boolean
+  /**
+   * Caught up, but committed events wait behind an older transaction still running (asked
+   * with `checkHeldBack`; false otherwise). Their commit may have been announced already and
+   * the transaction holding them back may announce nothing when it ends: look again soon.
+   */
+  heldBack: boolean
 }
 
 /**
@@ -66,13 +77,23 @@ export async function readAll(
   const rows = await query.execute()
   const events = rows.map(toRecordedEvent)
   const last = events[events.length - 1]
+  const caughtUp = events.length < limit
   return {
     events,
     checkpoint: last
       ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
       : after,
-    caughtUp: events.length < limit,
+    caughtUp,
+    heldBack: caughtUp && options.checkHeldBack === true && (await hasHeldBackEvents(db)),
   }
+}
+
+/** Whether committed events sit at or past the horizon, waiting for an older transaction. */
+async function hasHeldBackEvents(db: Kysely<Database>): Promise<boolean> {
+  const { rows } = await sql<{ held: boolean }>`
+    select exists (select 1 from events where transaction_id >= entente_log_horizon()) as held
+  `.execute(db)
+  return rows[0]?.held === true
 }
 
 /**

@@ -50,12 +50,13 @@ export function subscribe(
           eventTypes: options.eventTypes,
           streamPrefix: options.streamPrefix,
           streamId: options.streamId,
+          checkHeldBack: true,
         })
         if (slice.events.length > 0) {
           await options.onEvents(slice.events, slice.checkpoint)
           checkpoint = slice.checkpoint
         }
-        if (slice.caughtUp) await waiter.sleep(pollIntervalMs)
+        if (slice.caughtUp) await waiter.idle(pollIntervalMs, slice.heldBack)
       } catch (error) {
         options.onError?.(error)
         await waiter.sleep(Math.min(pollIntervalMs, 1_000))

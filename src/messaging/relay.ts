@@ -1,6 +1,7 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs'
 import type { KafkaConfig } from '../app/config.js'
 import {
+  type AllSlice,
   AppendWaiter,
   type Checkpoint,
   type EventLogConnection,
@@ -171,14 +172,14 @@ export class KafkaRelay {
         }
         await this.#connect()
         if (!failing) this.#state = 'active'
-        const caughtUp = await this.#publishNext()
+        const { caughtUp, heldBack } = await this.#publishNext()
         if (failing)
           this.#o.logger.info({ relay: this.#o.name }, 'relay publishes again after an outage')
         failing = false
         backoffMs = this.#o.initialBackoffMs
         this.#state = 'active'
         await this.#refreshLag(false)
-        if (caughtUp && !this.#stopped) await this.#alarm!.sleep(this.#o.pollIntervalMs)
+        if (caughtUp && !this.#stopped) await this.#alarm!.idle(this.#o.pollIntervalMs, heldBack)
       } catch (error) {
         if (this.#stopped) break
         this.#errors++
@@ -270,11 +271,15 @@ export class KafkaRelay {
     await producer?.disconnect().catch(() => {})
   }
 
-  /** Publishes the next batch after the checkpoint; true when the log had no more. */
-  async #publishNext(): Promise<boolean> {
+  /** Publishes the next batch after the checkpoint; tells whether the log had no more. */
+  async #publishNext(): Promise<Pick<AllSlice, 'caughtUp' | 'heldBack'>> {
     const { log, name } = this.#o
     this.#alarm!.clear()
-    const slice = await readAll(log.db, { after: this.#checkpoint!, limit: this.#o.batchSize })
+    const slice = await readAll(log.db, {
+      after: this.#checkpoint!,
+      limit: this.#o.batchSize,
+      checkHeldBack: true,
+    })
     for (const chunk of chunksOf(slice.events, this.#o.kafka.topicPrefix, this.#o.maxBatchBytes)) {
       await this.#producer!.sendBatch({ topicMessages: byTopic(chunk.messages), acks: -1 })
       await this.#o.onPublished?.(chunk.events)
@@ -286,9 +291,9 @@ export class KafkaRelay {
       })
       this.#checkpoint = to
       this.#published += chunk.events.length
-      if (this.#stopped) return true
+      if (this.#stopped) return { caughtUp: true, heldBack: false }
     }
-    return slice.caughtUp
+    return slice
   }
 
   /** Refreshes the lag at most once a second; a standby reads the active relay's checkpoint. */

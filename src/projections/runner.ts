@@ -161,7 +161,11 @@ export class ProjectionRunner {
           transactionId: String(row.checkpoint_transaction_id),
           globalPosition: Number(row.checkpoint_position),
         }
-        const slice = await readAll(log.db, { after: from, limit: this.#o.batchSize })
+        const slice = await readAll(log.db, {
+          after: from,
+          limit: this.#o.batchSize,
+          checkHeldBack: true,
+        })
         if (slice.events.length > 0) {
           const outcome = await applyBatch(
             log.db,
@@ -177,7 +181,8 @@ export class ProjectionRunner {
               'projection stopped at an event it cannot apply',
             )
         }
-        if (slice.caughtUp) await this.#sleep(this.#o.pollIntervalMs)
+        if (slice.caughtUp)
+          await (this.#waiter?.idle(this.#o.pollIntervalMs, slice.heldBack) ?? Promise.resolve())
       } catch (error) {
         if (error instanceof CheckpointMovedError) {
           logger.warn({ projection: projection.name }, error.message)
