@@ -42,15 +42,31 @@ const DONE: EngagementState[] = ['held', 'completed']
 
 /** Each engagement as its events say it is now; those whose first event was retracted drop. */
 function engagements(items: readonly EngagementItem[]): EngagementSummary[] {
-  const found = new Map<string, EngagementSummary>()
+  // One working record per engagement, changed in place: a busy pair has thousands of items,
+  // and a new object per item made this the dearest part of a status.
+  const found = new Map<string, Partial<EngagementItem>>()
   for (const i of items) {
     const key = `${i.subject.type}:${i.subject.id}`
     const known = found.get(key)
-    if (!known && (i.title === undefined || i.time === undefined)) continue
-    const { title, time, place, status } = { ...known, ...i } as EngagementSummary
-    found.set(key, { ...i.subject, title, time, status, ...(place ? { place } : {}) })
+    if (!known) {
+      if (i.title === undefined || i.time === undefined) continue
+      found.set(key, { ...i })
+      continue
+    }
+    // A member the item has replaces the one known, as a spread of the item over it would.
+    known.subject = i.subject
+    if (Object.hasOwn(i, 'title')) known.title = i.title
+    if (Object.hasOwn(i, 'time')) known.time = i.time
+    if (Object.hasOwn(i, 'status')) known.status = i.status
+    if (Object.hasOwn(i, 'place')) known.place = i.place
   }
-  return [...found.values()]
+  return [...found.values()].map(({ subject, title, time, status, place }) => ({
+    ...subject!,
+    title: title!,
+    time: time!,
+    status: status!,
+    ...(place ? { place } : {}),
+  }))
 }
 
 const start = (e: EngagementSummary) => Date.parse(e.time.earliest ?? e.time.latest!)
@@ -62,12 +78,17 @@ const end = (e: EngagementSummary) => Date.parse(e.time.latest ?? e.time.earlies
  * confirmed or rescheduled moves with it.
  */
 function lastAndNext(all: EngagementSummary[], t: number) {
-  const live = all.filter((e) => e.status !== 'cancelled')
-  const past = live.filter((e) => start(e) <= t && (DONE.includes(e.status) || end(e) < t))
-  const future = live.filter((e) => !past.includes(e) && (e.time.latest === null || end(e) >= t))
-  past.sort((a, b) => end(b) - end(a) || start(b) - start(a))
-  future.sort((a, b) => start(a) - start(b) || end(a) - end(b))
-  return { lastEngagement: past[0] ?? null, nextEngagement: future[0] ?? null }
+  // Each instant parsed once, not in every comparison of the sorts.
+  const live = all
+    .filter((e) => e.status !== 'cancelled')
+    .map((e) => ({ e, start: start(e), end: end(e) }))
+  const isPast = (x: (typeof live)[number]) =>
+    x.start <= t && (DONE.includes(x.e.status) || x.end < t)
+  const past = live.filter(isPast)
+  const future = live.filter((x) => !isPast(x) && (x.e.time.latest === null || x.end >= t))
+  past.sort((a, b) => b.end - a.end || b.start - a.start)
+  future.sort((a, b) => a.start - b.start || a.end - b.end)
+  return { lastEngagement: past[0]?.e ?? null, nextEngagement: future[0]?.e ?? null }
 }
 
 /**
