@@ -66,7 +66,8 @@ t.test('hostile payloads against the seeded API', async (t) => {
         (answer.body.errors ?? []).some((e: { field: string }) =>
           typeof field === 'string' ? e.field === field : field.test(e.field),
         ),
-        `${what}: names ${field}`,
+        // Quoted: a field with a control character would put it raw into the TAP output.
+        `${what}: names ${JSON.stringify(String(field))}`,
         { errors: answer.body.errors },
       )
     t.equal(await logHead(api.log), before, `${what}: nothing appended`)
