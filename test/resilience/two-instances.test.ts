@@ -55,11 +55,14 @@ t.test(
     await waitUntil(
       async () => {
         both = await Promise.all([roles(a), roles(b)])
+        // Started, not yet judged: the relay active somewhere, and each read model too (a
+        // runner may still be taking its lease); how many hold each is asserted below.
         return (
           both
             .map((r) => r.relay)
             .sort()
-            .join() === 'active,standby'
+            .join() === 'active,standby' &&
+          PROJECTIONS.every((p) => both.some((r) => r.projections[p.name]))
         )
       },
       () =>
