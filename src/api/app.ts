@@ -18,7 +18,7 @@ import { adminKeyRoutes } from './routes/admin-keys.js'
 import { asyncApiRoutes } from './routes/asyncapi.js'
 import { healthRoutes, type ReadinessCheck } from './routes/health.js'
 import { DEFAULT_RATE_LIMITS, type RateLimits, registerSecurity } from './security.js'
-import { type ApiOptions, registerV1 } from './v1.js'
+import { type ApiOptions, documentCacheOf, registerV1 } from './v1.js'
 
 export interface AppOptions {
   /** A pino logger; no logs when absent (tests). */
@@ -113,15 +113,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerOpenApi(app, options.version ?? '0.0.0')
   await app.register(healthRoutes, { checks: options.readiness })
   await app.register(adminKeyRoutes, { keys, authenticator })
+  const documents = options.api ? documentCacheOf(app, options.api) : undefined
   await app.register(metricsRoutes, {
     metrics,
     sources: {
       projectionLag: options.projectionLag,
       projectionRoles: options.projectionRoles,
       relayStatus: options.relayStatus,
+      documentCache: documents && (() => documents.stats()),
     },
   })
-  if (options.api) await registerV1(app, options.api)
+  if (options.api) await registerV1(app, options.api, documents)
   if (options.asyncApi) await app.register(asyncApiRoutes, { document: options.asyncApi })
   return app
 }

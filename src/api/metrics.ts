@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import { Type } from 'typebox'
+import type { DocumentCacheStats } from './document-cache.js'
 
 /** A read model's progress, as the projection runners report it. */
 export interface ProjectionLag {
@@ -31,6 +32,8 @@ export interface MetricsSources {
   /** The runners of this process: which read models it keeps (the others stand by). */
   projectionRoles?: () => ProjectionRole[]
   relayStatus?: () => RelayStatus
+  /** The documents this process keeps in memory for reads (absent when it keeps none). */
+  documentCache?: () => DocumentCacheStats
 }
 
 /**
@@ -52,6 +55,10 @@ export class ServiceMetrics {
   readonly #relayPublished: Counter<never>
   readonly #relayErrors: Counter<never>
   #relaySeen = { published: 0, errors: 0 }
+  readonly #cacheReads: Counter<'result'>
+  readonly #cacheDocuments: Gauge<never>
+  readonly #cacheBytes: Gauge<never>
+  #cacheSeen = { hits: 0, misses: 0 }
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry]
@@ -118,6 +125,22 @@ export class ServiceMetrics {
       help: 'Failed attempts of the Kafka relay in this process',
       registers,
     })
+    this.#cacheReads = new Counter({
+      name: 'entente_read_cache_reads_total',
+      help: 'Reads of a current document: result="hit" answered from memory, "miss" from Postgres',
+      labelNames: ['result'],
+      registers,
+    })
+    this.#cacheDocuments = new Gauge({
+      name: 'entente_read_cache_documents',
+      help: 'Documents of the read models kept in memory for reads',
+      registers,
+    })
+    this.#cacheBytes = new Gauge({
+      name: 'entente_read_cache_bytes',
+      help: 'Stored size of the documents kept in memory (what READ_CACHE_MB bounds)',
+      registers,
+    })
   }
 
   /** Counts events appended by a command (call after the append committed). */
@@ -144,6 +167,14 @@ export class ServiceMetrics {
       this.#projectionLagEvents.set({ projection: p.name }, p.lagEvents)
       this.#projectionLagSeconds.set({ projection: p.name }, p.lagSeconds)
       this.#projectionStatus.set({ projection: p.name, status: p.status }, 1)
+    }
+    const cache = sources.documentCache?.()
+    if (cache) {
+      this.#cacheReads.inc({ result: 'hit' }, cache.hits - this.#cacheSeen.hits)
+      this.#cacheReads.inc({ result: 'miss' }, cache.misses - this.#cacheSeen.misses)
+      this.#cacheSeen = { hits: cache.hits, misses: cache.misses }
+      this.#cacheDocuments.set(cache.documents)
+      this.#cacheBytes.set(cache.bytes)
     }
     const relay = sources.relayStatus?.()
     if (!relay) return

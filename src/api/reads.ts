@@ -12,6 +12,7 @@ import { toProjectedEvent } from '../projections/projected-event.js'
 import type { Projection } from '../projections/projection.js'
 import { documentAsOf } from '../projections/queries.js'
 import { replay } from '../projections/replay.js'
+import type { DocumentCache } from './document-cache.js'
 
 /** What a document keeps for the runner and not for readers. */
 const BOOKKEEPING = ['facts', 'engagementRevisions', 'updatedAt', 'position'] as const
@@ -55,8 +56,9 @@ export interface ResourceRead {
 export async function readResource(
   db: Kysely<Database>,
   read: ResourceRead,
+  cache?: DocumentCache,
 ): Promise<{ doc: JsonObject; version: number }> {
-  if (!read.asOf) return readCurrent(db, read)
+  if (!read.asOf) return readCurrent(db, read, cache)
   const doc = await documentAsOf(db, read.projection, { kind: read.kind, id: read.id }, read.asOf)
   if (!doc) throw new NotFoundError(read.what, read.id)
   return { doc, version: await streamVersionAt(db, read.streamId, read.asOf) }
@@ -68,19 +70,33 @@ export async function readResource(
  * round trip: that of the stream's last event at or before the last event the document
  * applied, in log order. The read model may lag behind the log; an ETag ahead of what the
  * reader saw would let a stale If-Match through.
+ *
+ * With a cache, a document read before and not changed since comes from memory. Only a
+ * document that records the position it reflects is kept: its version moves only with it.
  */
 async function readCurrent(
   db: Kysely<Database>,
   read: ResourceRead,
+  cache?: DocumentCache,
 ): Promise<{ doc: JsonObject; version: number }> {
   const name = read.projection.name
+  const key = `${read.kind}\u0000${read.id}`
+  const cached = cache?.get(name, key, read.streamId)
+  if (cached) return cached
+  const ticket = cache?.ticket(name)
   const parted = read.projection.parts !== undefined
   const { rows } = await sql<{
     doc: JsonObject
     version: number | null
     parts: unknown[][] | null
+    bytes: number
   }>`
     select d.doc,
+           pg_column_size(d.doc) + case when ${parted} then
+             coalesce((select sum(pg_column_size(p.items)) from projection_document_parts p
+                        where p.projection = d.projection and p.generation = d.generation
+                          and p.kind = d.kind and p.id = d.id), 0)
+           else 0 end as bytes,
            case when ${parted} then
              (select jsonb_agg(p.items order by p.part) from projection_document_parts p
                where p.projection = d.projection and p.generation = d.generation
@@ -102,8 +118,13 @@ async function readCurrent(
   const row = rows[0]
   if (!row) throw new NotFoundError(read.what, read.id)
   const field = read.projection.parts?.field
-  const doc = field && row.parts ? { ...row.doc, [field]: row.parts.flat() } : row.doc
-  return { doc: doc as JsonObject, version: Number(row.version ?? 0) }
+  const doc = (
+    field && row.parts ? { ...row.doc, [field]: row.parts.flat() } : row.doc
+  ) as JsonObject
+  const version = Number(row.version ?? 0)
+  if (cache && ticket !== undefined && typeof row.doc.position === 'number')
+    cache.keep(name, key, { doc, version, streamId: read.streamId }, Number(row.bytes), ticket)
+  return { doc, version }
 }
 
 /**

@@ -3,6 +3,7 @@ import { type CommandHandler, createCommandHandler } from '../app/command-handle
 import type { EventLogConnection } from '../eventstore/index.js'
 import { EVENT_DATA_SCHEMAS } from '../schemas/events.js'
 import type { ApiDeps } from './deps.js'
+import { DocumentCache } from './document-cache.js'
 import { auditRoutes } from './routes/audit.js'
 import { callRoutes } from './routes/calls.js'
 import { correctionRoutes } from './routes/corrections.js'
@@ -33,14 +34,36 @@ export interface ApiOptions {
   heartbeatMs?: number
   /** How long a request holds its Idempotency-Key before a retry may take it over (30 s). */
   idempotencyLeaseMs?: number
+  /** Memory for documents read lately, in stored bytes (default 64 MiB; 0: none kept). */
+  documentCacheBytes?: number
+}
+
+/** READ_CACHE_MB's default. */
+export const DEFAULT_DOCUMENT_CACHE_BYTES = 64 * 1024 * 1024
+
+/** The cache of documents the options ask for (none for 0 bytes), forgotten when `app` closes. */
+export function documentCacheOf(
+  app: FastifyInstance,
+  options: ApiOptions,
+): DocumentCache | undefined {
+  const bytes = options.documentCacheBytes ?? DEFAULT_DOCUMENT_CACHE_BYTES
+  if (bytes <= 0) return undefined
+  const documents = new DocumentCache(options.log.readModels, bytes)
+  app.addHook('onClose', async () => documents.close())
+  return documents
 }
 
 /**
  * The REST contract (DESIGN.md §6): commands, queries, the event log over HTTP and the audit
  * routes. Shared schemas are added to the root so that the OpenAPI document names them.
  */
-export async function registerV1(app: FastifyInstance, options: ApiOptions): Promise<void> {
+export async function registerV1(
+  app: FastifyInstance,
+  options: ApiOptions,
+  documents = documentCacheOf(app, options),
+): Promise<void> {
   const deps: ApiDeps = {
+    documents,
     log: options.log,
     handle: options.handle ?? createCommandHandler({ log: options.log }),
     clock: options.clock ?? (() => new Date()),

@@ -25,6 +25,8 @@ export interface Config {
   rateLimits: { perKey: number; perAddress: number }
   /** How long an Idempotency-Key is remembered after its first use (ms; default 24 h). */
   idempotencyRetentionMs?: number
+  /** Memory for read-model documents read lately, in stored bytes (READ_CACHE_MB; 0: off). */
+  readCacheBytes?: number
 }
 
 /** Where the relay publishes the event stream, and how its topics are created when missing. */
@@ -109,7 +111,7 @@ function topicSettings(env: NodeJS.ProcessEnv): Omit<KafkaConfig, 'brokers'> {
  * `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION_FACTOR`,
  * `KAFKA_TOPIC_RETENTION_MS`, `PORT`, `HOST`, `LOG_LEVEL`,
  * `ENTENTE_ADMIN_KEY`, `RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_ADDRESS`,
- * `IDEMPOTENCY_RETENTION_HOURS`. Throws a ConfigError naming the first bad variable.
+ * `IDEMPOTENCY_RETENTION_HOURS`, `READ_CACHE_MB`. Throws a ConfigError naming the first bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   let database: Config['database']
@@ -175,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       perAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 300, 1, 10_000_000),
     },
     idempotencyRetentionMs: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 24, 1, 8_760) * HOUR_MS,
+    readCacheBytes: integer(env, 'READ_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
   }
 }
 

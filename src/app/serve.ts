@@ -92,7 +92,11 @@ export async function startService(
           active: runner.role === 'active',
         })),
       relayStatus: () => relay.status(),
-      api: { log, handle: createCommandHandler({ log }) },
+      api: {
+        log,
+        handle: createCommandHandler({ log }),
+        documentCacheBytes: config.readCacheBytes,
+      },
       asyncApi: buildAsyncApiDocument({ version: VERSION, kafka: config.kafka }),
     })
     url = await app.listen({ port: config.port, host: config.host })

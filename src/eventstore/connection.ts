@@ -15,11 +15,87 @@ export interface AppendNotifications {
   onAppend(listener: (streamId: string) => void): () => void
 }
 
+/** The channel a projection's committed batch notifies on, from inside its transaction. */
+export const READ_MODEL_CHANNEL = 'entente_read_models'
+
+/**
+ * What a committed transaction changed in a read model's active generation: the documents of
+ * `keys` (`kind` NUL `id`), or, without keys, possibly any of them. `projection` undefined:
+ * anything may have changed while this process was not listening.
+ */
+export interface ReadModelChange {
+  projection?: string
+  keys?: string[]
+}
+
+/** Tells this process when read models change, in any process on the store. */
+export interface ReadModelNotifications {
+  /**
+   * True while every committed change reaches this process (its LISTEN session is up). While
+   * false, what a process remembers of a read model may be stale: read it from the store.
+   */
+  readonly complete: boolean
+  onChange(listener: (change: ReadModelChange) => void): () => void
+  /** Tells this process's listeners at once (a writer, right after its commit). */
+  emit(change: ReadModelChange): void
+}
+
+/** The longest payload Postgres takes in a NOTIFY is 8000 bytes. */
+const MAX_PAYLOAD = 7_900
+
+/** The NOTIFY payload of a change: its keys when they fit, else the whole projection. */
+export function readModelPayload(
+  change: Required<Pick<ReadModelChange, 'projection'>> & ReadModelChange,
+): string {
+  const whole = JSON.stringify({ projection: change.projection })
+  if (!change.keys) return whole
+  const text = JSON.stringify({ projection: change.projection, keys: change.keys })
+  return Buffer.byteLength(text) <= MAX_PAYLOAD ? text : whole
+}
+
+function parseReadModelPayload(payload: string | undefined): ReadModelChange {
+  try {
+    const parsed = JSON.parse(payload ?? '') as ReadModelChange
+    if (typeof parsed.projection === 'string') return parsed
+  } catch {}
+  // Not one of ours: treat it as "anything".
+  return {}
+}
+
+class ReadModelListeners implements ReadModelNotifications {
+  readonly #listeners = new Set<(change: ReadModelChange) => void>()
+  #complete: boolean
+
+  constructor(complete: boolean) {
+    this.#complete = complete
+  }
+
+  get complete(): boolean {
+    return this.#complete
+  }
+
+  /** Listening started or stopped: either way, what was remembered may be stale. */
+  setComplete(complete: boolean): void {
+    this.#complete = complete
+    this.emit({})
+  }
+
+  onChange(listener: (change: ReadModelChange) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  emit(change: ReadModelChange): void {
+    for (const listener of this.#listeners) listener(change)
+  }
+}
+
 /** An open event log: the Kysely handle, append notifications, and how to close both. */
 export interface EventLogConnection {
   readonly backend: 'postgres' | 'pglite'
   readonly db: Kysely<Database>
   readonly notifications: AppendNotifications
+  readonly readModels: ReadModelNotifications
   /**
    * `appendToStream` for busy writers: the append's transaction does not NOTIFY (which would
    * serialise commits); readers in this process are woken at once, and other processes by one
@@ -117,6 +193,7 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
   pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const listeners = new Listeners()
+  const readModels = new ReadModelListeners(false)
 
   let closed = false
   let listener: pg.Client | undefined
@@ -124,7 +201,11 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
   let backoffMs = 100
   const listen = async (): Promise<void> => {
     const client = new pg.Client(clientConfig)
-    client.on('notification', (message) => listeners.emit(message.payload ?? ''))
+    client.on('notification', (message) => {
+      if (message.channel === READ_MODEL_CHANNEL)
+        readModels.emit(parseReadModelPayload(message.payload))
+      else listeners.emit(message.payload ?? '')
+    })
     client.on('error', (error) => {
       options.onListenError?.(error)
       reconnect(client)
@@ -133,10 +214,11 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
     listener = client
     try {
       await client.connect()
-      await client.query(`LISTEN ${APPEND_CHANNEL}`)
+      await client.query(`LISTEN ${APPEND_CHANNEL}; LISTEN ${READ_MODEL_CHANNEL}`)
       backoffMs = 100
-      // Anything appended while we were not listening: let readers look.
+      // Anything appended or projected while we were not listening: let readers look.
       listeners.emit('')
+      readModels.setComplete(true)
     } catch (error) {
       options.onListenError?.(error as Error)
       reconnect(client)
@@ -145,6 +227,7 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
   const reconnect = (client: pg.Client): void => {
     if (closed || listener !== client) return
     listener = undefined
+    readModels.setComplete(false)
     client.removeAllListeners('end')
     client.end().catch(() => {})
     retry = setTimeout(() => void listen(), backoffMs)
@@ -229,6 +312,7 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
     backend: 'postgres',
     db,
     notifications: listeners,
+    readModels,
     tryLock,
     async append(streamId, events, expected) {
       const result = await appendToStream(db, streamId, events, expected, {
@@ -243,6 +327,7 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
     async close() {
       closed = true
       clearTimeout(retry)
+      readModels.setComplete(false)
       await Promise.all([...leases].map((lease) => lease.end().catch(() => {})))
       const client = listener
       listener = undefined
@@ -277,12 +362,18 @@ export async function openPglite(options: PgliteOptions): Promise<PgliteConnecti
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
   const listeners = new Listeners()
   const unlisten = await pglite.listen(APPEND_CHANNEL, (payload) => listeners.emit(payload))
+  // One session, never lost while the store is open.
+  const readModels = new ReadModelListeners(true)
+  const unlistenReadModels = await pglite.listen(READ_MODEL_CHANNEL, (payload) =>
+    readModels.emit(parseReadModelPayload(payload)),
+  )
   // One process owns the store, so a lease only has to exclude holders in this process.
   const held = new Set<string>()
   return {
     backend: 'pglite',
     db,
     notifications: listeners,
+    readModels,
     async tryLock(name) {
       if (held.has(name)) return undefined
       held.add(name)
@@ -308,6 +399,8 @@ export async function openPglite(options: PgliteOptions): Promise<PgliteConnecti
     dumpDataDir: () => pglite.dumpDataDir('none'),
     async close() {
       await unlisten().catch(() => {})
+      await unlistenReadModels().catch(() => {})
+      readModels.setComplete(false)
       // Destroying the Kysely driver closes PGlite too.
       await db.destroy()
     },

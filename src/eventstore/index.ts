@@ -7,6 +7,10 @@ export {
   openPglite,
   openPostgres,
   type PgliteConnection,
+  READ_MODEL_CHANNEL,
+  type ReadModelChange,
+  type ReadModelNotifications,
+  readModelPayload,
 } from './connection.js'
 export {
   AppendOnlyViolationError,

@@ -1,6 +1,13 @@
 import type { Kysely } from 'kysely'
+import { sql } from 'kysely'
 import type { JsonObject } from '../domain/json.js'
-import type { Checkpoint, Database, RecordedEvent } from '../eventstore/index.js'
+import {
+  type Checkpoint,
+  type Database,
+  READ_MODEL_CHANNEL,
+  type RecordedEvent,
+  readModelPayload,
+} from '../eventstore/index.js'
 import { toProjectedEvent } from './projected-event.js'
 import type { DocumentKey, ProjectedEvent, Projection } from './projection.js'
 import { eventsByDocument, evolveDocument } from './replay.js'
@@ -26,6 +33,8 @@ export interface BatchOutcome {
   checkpoint: Checkpoint
   applied: number
   failure?: ProjectionFailure
+  /** The documents the batch wrote (`keyOf`): for a live batch, what readers must read again. */
+  changed: string[]
 }
 
 /** Which checkpoint columns a batch reads and advances: the live model's, or a rebuild's. */
@@ -157,6 +166,13 @@ export async function applyBatch(
     }
 
     await writeDocuments(trx, projection, generation, docs, loaded)
+    const changed = [...docs.keys()]
+    // Processes that remember documents (the API's cache) forget these once this commits;
+    // notified inside the transaction, so a commit is never left unannounced.
+    if (target === 'live' && changed.length > 0)
+      await sql`select pg_notify(${READ_MODEL_CHANNEL}, ${readModelPayload({ projection: projection.name, keys: changed })})`.execute(
+        trx,
+      )
     const advance =
       target === 'live'
         ? {
@@ -188,6 +204,6 @@ export async function applyBatch(
       }))
       .where('name', '=', projection.name)
       .execute()
-    return { checkpoint, applied, failure }
+    return { checkpoint, applied, failure, changed }
   })
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type {
   Checkpoint,
   Database,
@@ -6,7 +6,13 @@ import type {
   Lease,
   RecordedEvent,
 } from '../eventstore/index.js'
-import { AppendWaiter, isStoreUnavailable, readAll } from '../eventstore/index.js'
+import {
+  AppendWaiter,
+  isStoreUnavailable,
+  READ_MODEL_CHANNEL,
+  readAll,
+  readModelPayload,
+} from '../eventstore/index.js'
 import { applyBatch, CheckpointMovedError } from './apply-batch.js'
 import type { Projection } from './projection.js'
 import { dropGeneration } from './store.js'
@@ -175,6 +181,9 @@ export class ProjectionRunner {
             slice.events,
             'live',
           )
+          // Readers in this process forget at once; the others on the notification.
+          if (outcome.changed.length > 0)
+            log.readModels.emit({ projection: projection.name, keys: outcome.changed })
           if (outcome.failure)
             logger.error(
               { projection: projection.name, failure: outcome.failure },
@@ -339,8 +348,12 @@ export class ProjectionRunner {
           })
           .where('name', '=', projection.name)
           .execute()
+        await sql`select pg_notify(${READ_MODEL_CHANNEL}, ${readModelPayload({ projection: projection.name })})`.execute(
+          trx,
+        )
         return current.active_generation
       })
+      log.readModels.emit({ projection: projection.name })
       await dropGeneration(db, projection.name, old)
       logger.info({ projection: projection.name, generation, events: done }, 'rebuilt projection')
       return

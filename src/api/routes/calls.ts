@@ -56,14 +56,18 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
     async (request, reply) => {
       const { id } = request.params
       const { asOf } = request.query
-      const { doc, version } = await readResource(deps.log.db, {
-        projection: calendarProjection,
-        kind: 'call',
-        id,
-        streamId: callStreamId(id),
-        asOf: asOf ? new Date(asOf) : undefined,
-        what: 'call',
-      })
+      const { doc, version } = await readResource(
+        deps.log.db,
+        {
+          projection: calendarProjection,
+          kind: 'call',
+          id,
+          streamId: callStreamId(id),
+          asOf: asOf ? new Date(asOf) : undefined,
+          what: 'call',
+        },
+        deps.documents,
+      )
       return reply.header('etag', etagOf(version)).send(viewOf(doc))
     },
   )

@@ -141,14 +141,18 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
     async (request, reply) => {
       const { id } = request.params
       const { asOf } = request.query
-      const { doc, version } = await readResource(deps.log.db, {
-        projection: calendarProjection,
-        kind: 'meeting',
-        id,
-        streamId: meetingStreamId(id),
-        asOf: asOf ? new Date(asOf) : undefined,
-        what: 'meeting',
-      })
+      const { doc, version } = await readResource(
+        deps.log.db,
+        {
+          projection: calendarProjection,
+          kind: 'meeting',
+          id,
+          streamId: meetingStreamId(id),
+          asOf: asOf ? new Date(asOf) : undefined,
+          what: 'meeting',
+        },
+        deps.documents,
+      )
       return reply.header('etag', etagOf(version)).send(viewOf(doc))
     },
   )

@@ -152,14 +152,18 @@ export const relationshipRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = 
       const { a, b } = request.params
       const { at, asOf } = request.query
       const id = relationshipId(a, b)
-      const { doc, version } = await readResource(deps.log.db, {
-        projection: relationshipStatusProjection,
-        kind: 'relationship',
-        id,
-        streamId: relationshipStreamId(id),
-        asOf: asOf ? new Date(asOf) : undefined,
-        what: 'relationship',
-      })
+      const { doc, version } = await readResource(
+        deps.log.db,
+        {
+          projection: relationshipStatusProjection,
+          kind: 'relationship',
+          id,
+          streamId: relationshipStreamId(id),
+          asOf: asOf ? new Date(asOf) : undefined,
+          what: 'relationship',
+        },
+        deps.documents,
+      )
       const now = at ?? asOf ?? deps.clock().toISOString()
       return reply
         .header('etag', etagOf(version))

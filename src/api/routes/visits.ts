@@ -279,14 +279,18 @@ export const visitRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
     async (request, reply) => {
       const { id } = request.params
       const { asOf } = request.query
-      const { doc, version } = await readResource(deps.log.db, {
-        projection: itineraryProjection,
-        kind: 'visit',
-        id,
-        streamId: visitStreamId(id),
-        asOf: asOf ? new Date(asOf) : undefined,
-        what: 'visit',
-      })
+      const { doc, version } = await readResource(
+        deps.log.db,
+        {
+          projection: itineraryProjection,
+          kind: 'visit',
+          id,
+          streamId: visitStreamId(id),
+          asOf: asOf ? new Date(asOf) : undefined,
+          what: 'visit',
+        },
+        deps.documents,
+      )
       return reply.header('etag', etagOf(version)).send(viewOf(doc))
     },
   )

@@ -94,6 +94,8 @@ t.test('each bad variable is refused with a message that names it', async (t) =>
     [{ RATE_LIMIT_PER_ADDRESS: 'many' }, 'RATE_LIMIT_PER_ADDRESS'],
     [{ IDEMPOTENCY_RETENTION_HOURS: '0' }, 'IDEMPOTENCY_RETENTION_HOURS'],
     [{ IDEMPOTENCY_RETENTION_HOURS: '1.5' }, 'IDEMPOTENCY_RETENTION_HOURS'],
+    [{ READ_CACHE_MB: '-1' }, 'READ_CACHE_MB'],
+    [{ READ_CACHE_MB: 'lots' }, 'READ_CACHE_MB'],
   ]
   for (const [env, variable] of cases) {
     t.throws(
@@ -141,4 +143,10 @@ t.test('idempotency keys are kept 24 hours unless IDEMPOTENCY_RETENTION_HOURS sa
     loadConfig({ IDEMPOTENCY_RETENTION_HOURS: '168' }).idempotencyRetentionMs,
     168 * 3_600_000,
   )
+})
+
+t.test('the read cache holds 64 MiB unless READ_CACHE_MB says (0: off)', async (t) => {
+  t.equal(loadConfig({}).readCacheBytes, 64 * 1024 * 1024)
+  t.equal(loadConfig({ READ_CACHE_MB: '0' }).readCacheBytes, 0)
+  t.equal(loadConfig({ READ_CACHE_MB: '256' }).readCacheBytes, 256 * 1024 * 1024)
 })
