@@ -253,9 +253,9 @@ t.test(
     await live.opened
     t.equal(live.status, 200)
     t.equal(live.headers['x-content-type-options'], 'nosniff')
-    t.match(live.headers['content-security-policy'], /default-src 'self'/)
+    t.equal(live.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'")
     t.ok(live.headers['strict-transport-security'])
-    t.equal(live.headers['x-frame-options'], 'SAMEORIGIN')
+    t.equal(live.headers['x-frame-options'], 'DENY')
     t.equal(live.headers['x-correlation-id'], 'sse-headers-1')
     t.match(live.contentType, /^text\/event-stream/)
     live.close()
