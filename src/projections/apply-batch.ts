@@ -167,12 +167,6 @@ export async function applyBatch(
 
     await writeDocuments(trx, projection, generation, docs, loaded)
     const changed = [...docs.keys()]
-    // Processes that remember documents (the API's cache) forget these once this commits;
-    // notified inside the transaction, so a commit is never left unannounced.
-    if (target === 'live' && changed.length > 0)
-      await sql`select pg_notify(${READ_MODEL_CHANNEL}, ${readModelPayload({ projection: projection.name, keys: changed })})`.execute(
-        trx,
-      )
     const advance =
       target === 'live'
         ? {
@@ -184,7 +178,7 @@ export async function applyBatch(
             rebuild_transaction_id: checkpoint.transactionId,
             rebuild_position: checkpoint.globalPosition,
           }
-    await trx
+    const update = trx
       .updateTable('projections')
       .set((eb) => ({
         ...advance,
@@ -203,7 +197,18 @@ export async function applyBatch(
         updated_at: new Date(),
       }))
       .where('name', '=', projection.name)
-      .execute()
+    // Processes that remember documents (the API's cache) forget these once this commits.
+    // Notified inside the transaction, so that a commit is never left unannounced, and from
+    // the checkpoint's own statement, so that it costs no round trip.
+    if (target === 'live' && changed.length > 0)
+      await update
+        .returning(
+          sql<unknown>`pg_notify(${READ_MODEL_CHANNEL}, ${readModelPayload({ projection: projection.name, keys: changed })})`.as(
+            'notified',
+          ),
+        )
+        .execute()
+    else await update.execute()
     return { checkpoint, applied, failure, changed }
   })
 }
