@@ -47,6 +47,17 @@ async function twoInstances(t: Test) {
   const visitId = scheduled.body.streamId.replace(/^visit-/, '')
   const read = () => getter(b)(`/v1/visits/${visitId}`)
   const first = await eventually(read, (r) => r.status === 200, 'the visit on B')
+  // A read that a change overtook (the notification of the batch that wrote the visit may
+  // reach B after B's own query saw it) is not kept: read until B holds the document.
+  await eventually(
+    async () => {
+      await read()
+      return (await getter(b)('/metrics')).text
+    },
+    (metrics) => /entente_read_cache_documents 1\b/.test(metrics),
+    'B keeping the visit',
+    10_000,
+  )
   return { a, b, logB, visitId, read, first }
 }
 
@@ -60,7 +71,6 @@ t.test('B serves a document it read from memory until A commits a change to it',
   const metrics = (await getter(b)('/metrics')).text
   const hits = Number(/entente_read_cache_reads_total\{result="hit"\} (\d+)/.exec(metrics)?.[1])
   t.ok(hits >= 1, `B counts the read from memory (${hits})`)
-  t.match(metrics, /entente_read_cache_documents 1\b/, 'and holds one document')
 
   const reschedule = commandExample('RescheduleVisit')![0]!
   const moved = await poster(a)(`/v1/visits/${visitId}/reschedule`, reschedule, {
