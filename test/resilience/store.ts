@@ -1,11 +1,10 @@
 // What the fault suites check in the database after a fault: the log against the load
 // client's acknowledgements, and the read models against a rebuild from the log.
 import type { Test } from 'tap'
-import type { JsonObject } from '../../src/domain/json.js'
 import { type EventLogConnection, openPostgres } from '../../src/eventstore/index.js'
 import { PROJECTIONS } from '../../src/projections/index.js'
 import { projectionReports, requestRebuild } from '../../src/projections/status.js'
-import { caughtUp } from '../helpers/projections.js'
+import { caughtUp, readModelSnapshot } from '../helpers/projections.js'
 import type { Ack } from './load-client.js'
 
 /** A connection of the test's own to the service's database, closed at teardown. */
@@ -63,35 +62,6 @@ export async function auditLog(log: EventLogConnection, acks: readonly Ack[]): P
   return audit
 }
 
-/** Every read model's documents and rows of its active generation, in a stable order. */
-export async function readModels(log: EventLogConnection) {
-  const out: Record<string, JsonObject[]> = {}
-  for (const p of PROJECTIONS) {
-    const docs = await log.db
-      .selectFrom('projection_documents as d')
-      .innerJoin('projections as p', (j) =>
-        j.onRef('p.name', '=', 'd.projection').onRef('p.active_generation', '=', 'd.generation'),
-      )
-      .select(['d.kind', 'd.id', 'd.doc'])
-      .where('d.projection', '=', p.name)
-      .orderBy('d.kind')
-      .orderBy('d.id')
-      .execute()
-    const rows = await log.db
-      .selectFrom('projection_rows as r')
-      .innerJoin('projections as p', (j) =>
-        j.onRef('p.name', '=', 'r.projection').onRef('p.active_generation', '=', 'r.generation'),
-      )
-      .select(['r.kind', 'r.id', 'r.doc', 'r.earliest', 'r.latest', 'r.countries', 'r.people'])
-      .where('r.projection', '=', p.name)
-      .orderBy('r.kind')
-      .orderBy('r.id')
-      .execute()
-    out[p.name] = [...docs, ...rows] as unknown as JsonObject[]
-  }
-  return out
-}
-
 /**
  * Waits until the service's runners have applied every event (each exactly once: a runner
  * counts every event it applies, so a double application would count more than the log
@@ -114,14 +84,14 @@ export async function compareWithRebuild(t: Test, log: EventLogConnection): Prom
     PROJECTIONS.map((p) => [p.name, events]),
     `each read model applied each of the ${events} events once`,
   )
-  const live = await readModels(log)
+  const live = await readModelSnapshot(log)
   const generations = new Map(before.map((r) => [r.name, r.generation ?? 0]))
   for (const p of PROJECTIONS) await requestRebuild(log.db, p)
   await caughtUp(log, PROJECTIONS, (r) => {
     const report = r as (typeof before)[number]
     return (report.generation ?? 0) > (generations.get(report.name) ?? 0)
   })
-  const rebuilt = await readModels(log)
+  const rebuilt = await readModelSnapshot(log)
   t.ok(
     Object.values(live).some((docs) => docs.length > 0),
     'the read models hold documents',

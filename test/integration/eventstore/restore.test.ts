@@ -12,7 +12,6 @@ import t, { type Test } from 'tap'
 import { createCommandHandler } from '../../../src/app/command-handler.js'
 import { startProjections } from '../../../src/app/projections.js'
 import { seedScenario } from '../../../src/app/seed-scenario.js'
-import type { JsonObject } from '../../../src/domain/json.js'
 import {
   checkpointAt,
   type EventLogConnection,
@@ -30,7 +29,7 @@ import { PROJECTIONS } from '../../../src/projections/index.js'
 import { requestRebuild } from '../../../src/projections/status.js'
 import { openTestPostgres } from '../../helpers/postgres.js'
 import { ownPostgres, type PrivatePostgres } from '../../helpers/postgres-cluster.js'
-import { caughtUp } from '../../helpers/projections.js'
+import { caughtUp, readModelSnapshot } from '../../helpers/projections.js'
 import {
   appendMany,
   brokerRequired,
@@ -75,35 +74,6 @@ async function readCommitted(log: EventLogConnection): Promise<RecordedEvent[]> 
     () => `${events.length} of ${n} events visible`,
   )
   return events
-}
-
-/** Every projection's documents and rows of its active generation, in a stable order. */
-async function readModels(log: EventLogConnection) {
-  const out: Record<string, JsonObject[]> = {}
-  for (const p of PROJECTIONS) {
-    const docs = await log.db
-      .selectFrom('projection_documents as d')
-      .innerJoin('projections as p', (j) =>
-        j.onRef('p.name', '=', 'd.projection').onRef('p.active_generation', '=', 'd.generation'),
-      )
-      .select(['d.kind', 'd.id', 'd.doc'])
-      .where('d.projection', '=', p.name)
-      .orderBy('d.kind')
-      .orderBy('d.id')
-      .execute()
-    const rows = await log.db
-      .selectFrom('projection_rows as r')
-      .innerJoin('projections as p', (j) =>
-        j.onRef('p.name', '=', 'r.projection').onRef('p.active_generation', '=', 'r.generation'),
-      )
-      .select(['r.kind', 'r.id', 'r.doc', 'r.earliest', 'r.latest', 'r.countries', 'r.people'])
-      .where('r.projection', '=', p.name)
-      .orderBy('r.kind')
-      .orderBy('r.id')
-      .execute()
-    out[p.name] = [...docs, ...rows] as unknown as JsonObject[]
-  }
-  return out
 }
 
 /** A database of the private server, by name. */
@@ -167,7 +137,7 @@ t.test(
     await sourceRelay.stop()
     const before = await readCommitted(source)
     t.equal(before.length, written, 'every event of the source is visible to readers')
-    const modelsBefore = await readModels(source)
+    const modelsBefore = await readModelSnapshot(source)
 
     const target = await ownPostgres(t)
     const probe = new pg.Client({ connectionString: target.url })
@@ -200,7 +170,7 @@ t.test(
       before.map((e) => e.eventId),
       'the restored log reads as it did, in the same order',
     )
-    t.same(await readModels(log), modelsBefore, 'the read models are restored as they were')
+    t.same(await readModelSnapshot(log), modelsBefore, 'the read models are restored as they were')
 
     // The service starts on the restored store: projections, relay, new commands.
     const projections = startProjections(log, silent)
@@ -254,10 +224,10 @@ t.test(
     )
 
     await caughtUp(log)
-    const live = await readModels(log)
+    const live = await readModelSnapshot(log)
     for (const p of PROJECTIONS) await requestRebuild(log.db, p)
     await caughtUp(log, PROJECTIONS, (r) => r.generation === 2)
-    t.strictSame(live, await readModels(log), 'the read models equal a rebuild from the log')
+    t.strictSame(live, await readModelSnapshot(log), 'the read models equal a rebuild from the log')
 
     await waitFor(
       () => collector.events.length >= total,

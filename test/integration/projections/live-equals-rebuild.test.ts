@@ -2,57 +2,14 @@ import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import t, { type Test } from 'tap'
 import { startProjections } from '../../../src/app/projections.js'
-import type { JsonObject } from '../../../src/domain/json.js'
-import type { EventLogConnection } from '../../../src/eventstore/index.js'
 import { PROJECTIONS } from '../../../src/projections/index.js'
 import type { ProjectedEvent } from '../../../src/projections/projection.js'
 import { requestRebuild } from '../../../src/projections/status.js'
 import { openTestPostgres } from '../../helpers/postgres.js'
-import { caughtUp } from '../../helpers/projections.js'
+import { caughtUp, readModelSnapshot } from '../../helpers/projections.js'
 import { histories } from '../../unit/projections/arbitraries.js'
 
 const silent = { info() {}, warn() {}, error() {} }
-
-/** Every projection's documents and rows of its active generation, in a stable order. */
-async function snapshot(log: EventLogConnection) {
-  const out: Record<string, JsonObject[]> = {}
-  for (const p of PROJECTIONS) {
-    const docs = await log.db
-      .selectFrom('projection_documents as d')
-      .innerJoin('projections as p', (j) =>
-        j.onRef('p.name', '=', 'd.projection').onRef('p.active_generation', '=', 'd.generation'),
-      )
-      .select(['d.kind', 'd.id', 'd.doc'])
-      .where('d.projection', '=', p.name)
-      .orderBy('d.kind')
-      .orderBy('d.id')
-      .execute()
-    const rows = await log.db
-      .selectFrom('projection_rows as r')
-      .innerJoin('projections as p', (j) =>
-        j.onRef('p.name', '=', 'r.projection').onRef('p.active_generation', '=', 'r.generation'),
-      )
-      .select(['r.kind', 'r.id', 'r.doc', 'r.earliest', 'r.latest', 'r.countries', 'r.people'])
-      .where('r.projection', '=', p.name)
-      .orderBy('r.kind')
-      .orderBy('r.id')
-      .execute()
-    // Documents stored in parts (`Projection.parts`): the parts too, as stored.
-    const parts = await log.db
-      .selectFrom('projection_document_parts as d')
-      .innerJoin('projections as p', (j) =>
-        j.onRef('p.name', '=', 'd.projection').onRef('p.active_generation', '=', 'd.generation'),
-      )
-      .select(['d.kind', 'd.id', 'd.field', 'd.part', 'd.items'])
-      .where('d.projection', '=', p.name)
-      .orderBy('d.kind')
-      .orderBy('d.id')
-      .orderBy('d.part')
-      .execute()
-    out[p.name] = [...docs, ...parts, ...rows] as unknown as JsonObject[]
-  }
-  return out
-}
 
 /**
  * Appends the history in chunks of `chunk` events per append (one stream per append, so a
@@ -79,10 +36,10 @@ async function liveAndRebuilt(t: Test, events: ProjectedEvent[], chunk: number) 
       i = end
     }
     await caughtUp(log)
-    const live = await snapshot(log)
+    const live = await readModelSnapshot(log, { parts: true })
     for (const p of PROJECTIONS) await requestRebuild(log.db, p)
     await caughtUp(log, PROJECTIONS, (r) => r.generation === 2)
-    return { live, rebuilt: await snapshot(log) }
+    return { live, rebuilt: await readModelSnapshot(log, { parts: true }) }
   } finally {
     await runners.stop()
     await log.close()
