@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import path from 'node:path'
 import pg from 'pg'
 import { migrateToLatest, openPostgres } from '../src/eventstore/index.js'
 import { allTopics, createKafka } from '../src/messaging/index.js'
+import { freePort } from './api.js'
 import { loadHistory } from './load-dataset.js'
 import { createMix } from './load-mix.js'
 import { keepAlivePool, openLoop, type Summary, summarise, type Target } from './open-loop.js'
@@ -48,17 +48,6 @@ const nextRate = (rate: number) =>
     : rate < 100
       ? rate + 25
       : Math.max(rate + 25, Math.round((rate * 1.25) / 25) * 25)
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.on('error', reject)
-  })
-}
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return
