@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify'
 import { type Kysely, sql } from 'kysely'
 import { NotFoundError, ValidationError } from '../domain/errors.js'
 import type { JsonObject } from '../domain/json.js'
@@ -12,6 +13,7 @@ import { toProjectedEvent } from '../projections/projected-event.js'
 import type { Projection } from '../projections/projection.js'
 import { documentAsOf } from '../projections/queries.js'
 import { replay } from '../projections/replay.js'
+import { etagOf } from './commands.js'
 import type { DocumentCache } from './document-cache.js'
 
 /** What a document keeps for the runner and not for readers. */
@@ -22,6 +24,25 @@ export function viewOf(doc: JsonObject): JsonObject {
   const view = { ...doc }
   for (const field of BOOKKEEPING) delete view[field]
   return view
+}
+
+/**
+ * Sends a read model's document as a resource: its view, serialized by the route's 200
+ * schema, with the version as ETag. The JSON is worked out once per document object, so a
+ * document served from memory (the same object on every hit, see DocumentCache) is
+ * serialized on its first hit only. One sender per route: each route has its own schema.
+ */
+export function resourceSender() {
+  const bodies = new WeakMap<JsonObject, string>()
+  return (reply: FastifyReply, doc: JsonObject, version: number): FastifyReply => {
+    let body = bodies.get(doc)
+    if (body === undefined) {
+      body = reply.getSerializationFunction('200')!(viewOf(doc))
+      bodies.set(doc, body)
+    }
+    // A string with a JSON content type is sent as it is, not serialized again.
+    return reply.header('etag', etagOf(version)).type('application/json; charset=utf-8').send(body)
+  }
 }
 
 /** A stream's version now, or as it stood at recorded time `asOf`. */

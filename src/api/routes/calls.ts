@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { callStreamId } from '../../domain/call/index.js'
 import { calendarProjection } from '../../projections/index.js'
-import { commandOf, dataOf, etagOf, runCommand } from '../commands.js'
+import { commandOf, dataOf, runCommand } from '../commands.js'
 import type { ApiDeps } from '../deps.js'
-import { readResource, viewOf } from '../reads.js'
+import { readResource, resourceSender } from '../reads.js'
 import * as body from '../schemas/commands.js'
 import { AsOf, CommandHeaders, Id, problems } from '../schemas/common.js'
 import { commandResponses, withETag } from '../schemas/results.js'
@@ -37,6 +37,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
       }),
   )
 
+  const sendCall = resourceSender()
   app.get(
     '/v1/calls/:id',
     {
@@ -68,7 +69,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (a
         },
         deps.documents,
       )
-      return reply.header('etag', etagOf(version)).send(viewOf(doc))
+      return sendCall(reply, doc, version)
     },
   )
 }

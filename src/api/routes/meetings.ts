@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { meetingStreamId } from '../../domain/meeting/index.js'
 import { calendarProjection } from '../../projections/index.js'
-import { commandOf, dataOf, etagOf, runCommand } from '../commands.js'
+import { commandOf, dataOf, runCommand } from '../commands.js'
 import type { ApiDeps } from '../deps.js'
-import { readResource, viewOf } from '../reads.js'
+import { readResource, resourceSender } from '../reads.js'
 import * as body from '../schemas/commands.js'
 import { AsOf, CommandHeaders, Id, problems } from '../schemas/common.js'
 import { commandResponses, withETag } from '../schemas/results.js'
@@ -122,6 +122,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
       }),
   )
 
+  const sendMeeting = resourceSender()
   app.get(
     '/v1/meetings/:id',
     {
@@ -153,7 +154,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async
         },
         deps.documents,
       )
-      return reply.header('etag', etagOf(version)).send(viewOf(doc))
+      return sendMeeting(reply, doc, version)
     },
   )
 }

@@ -3,9 +3,9 @@ import { Type } from 'typebox'
 import { visitStreamId } from '../../domain/visit/index.js'
 import { itineraryProjection } from '../../projections/index.js'
 import { queryRows } from '../../projections/queries.js'
-import { commandOf, dataOf, etagOf, runCommand } from '../commands.js'
+import { commandOf, dataOf, runCommand } from '../commands.js'
 import type { ApiDeps } from '../deps.js'
-import { readResource, viewOf } from '../reads.js'
+import { readResource, resourceSender, viewOf } from '../reads.js'
 import * as body from '../schemas/commands.js'
 import {
   AsOf,
@@ -258,6 +258,7 @@ export const visitRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         })),
     )
 
+  const sendVisit = resourceSender()
   app.get(
     '/v1/visits/:id',
     {
@@ -291,7 +292,7 @@ export const visitRoutes: FastifyPluginAsyncTypebox<{ deps: ApiDeps }> = async (
         },
         deps.documents,
       )
-      return reply.header('etag', etagOf(version)).send(viewOf(doc))
+      return sendVisit(reply, doc, version)
     },
   )
 
