@@ -182,13 +182,25 @@ try {
           url: `${base}${scenario === 'live' ? '/health/live' : location}`,
           headers: { authorization: `Bearer ${reader}` },
         }
+  const transactions = async () =>
+    Number(
+      (
+        await admin.query(
+          "select xact_commit + xact_rollback as n from pg_stat_database where datname = 'entente_profile_api'",
+        )
+      ).rows[0].n,
+    )
+  const transactionsBefore = await transactions()
   const result = await autocannon({
     ...options,
     connections: Number(connectionsText),
     duration: Number(secondsText),
   })
+  // The statistics collector reports with a delay of up to a second.
+  await new Promise((resolve) => setTimeout(resolve, 1_500))
+  const perRequest = ((await transactions()) - transactionsBefore) / result.requests.total
   console.log(
-    `${scenario}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`,
+    `${scenario}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, ${perRequest.toFixed(1)} Postgres transactions a request`,
   )
 } finally {
   const exited = new Promise((resolve) => service.on('exit', resolve))

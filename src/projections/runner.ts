@@ -30,7 +30,10 @@ const MAX_READ = 10_000
 export interface RebuildProgress {
   projection: string
   eventsDone: number
-  /** Events in the log when the rebuild started (what "done" is measured against). */
+  /**
+   * Events of the projection's types in the log when the rebuild started (what "done" is
+   * measured against): a rebuild reads only those.
+   */
   eventsTotal: number
   eventsPerSecond: number
   secondsLeft: number
@@ -221,7 +224,12 @@ export class ProjectionRunner {
     let after = from
     for (;;) {
       const limit = Math.min(MAX_READ, this.#o.rebuildBatchSize - events.length)
-      const slice = await readAll(this.#o.log.db, { after, limit })
+      // Only the projection's own events: the others would be read, parsed and skipped.
+      const slice = await readAll(this.#o.log.db, {
+        after,
+        limit,
+        eventTypes: this.#o.projection.eventTypes,
+      })
       events.push(...slice.events)
       after = slice.checkpoint
       if (slice.caughtUp || events.length >= this.#o.rebuildBatchSize)
@@ -262,6 +270,7 @@ export class ProjectionRunner {
         await db
           .selectFrom('events')
           .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('event_type', 'in', projection.eventTypes)
           .executeTakeFirstOrThrow()
       ).n,
     )
@@ -336,7 +345,8 @@ export class ProjectionRunner {
             active_generation: generation,
             checkpoint_transaction_id: from.transactionId,
             checkpoint_position: from.globalPosition,
-            events_applied: done,
+            // The rebuild read only its own events; the count is of the log's, as live runs keep it.
+            events_applied: sql<number>`(select count(*) from events where (transaction_id, global_position) <= (${from.transactionId}::xid8, ${from.globalPosition}::bigint))`,
             rebuild_requested: false,
             rebuild_generation: null,
             rebuild_transaction_id: null,
