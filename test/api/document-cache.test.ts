@@ -68,6 +68,13 @@ t.test('B serves a document it read from memory until A commits a change to it',
   const again = await read()
   t.equal(again.body.purpose, first.body.purpose, 'the second read did not go to the store')
   t.equal(again.headers.etag, first.headers.etag)
+  // Served from memory, the answer is the JSON serialized at the first hit.
+  t.equal(again.text, first.text, 'the same bytes as before')
+  t.match(again.headers['content-type'], /^application\/json/)
+  t.notOk(
+    ['facts', 'engagementRevisions', 'position'].some((field) => field in again.body),
+    'no bookkeeping in the view',
+  )
   const metrics = (await getter(b)('/metrics')).text
   const hits = Number(/entente_read_cache_reads_total\{result="hit"\} (\d+)/.exec(metrics)?.[1])
   t.ok(hits >= 1, `B counts the read from memory (${hits})`)
