@@ -5,7 +5,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { migrateToLatest, openPostgres } from '../src/eventstore/index.js'
 import { allTopics, createKafka } from '../src/messaging/index.js'
-import { freePort } from './api.js'
+import { freePort, SERVICE_NODE_FLAGS } from './api.js'
 import { loadHistory } from './load-dataset.js'
 import { createMix } from './load-mix.js'
 import { keepAlivePool, openLoop, type Summary, summarise, type Target } from './open-loop.js'
@@ -149,7 +149,7 @@ export async function benchLoad(serverUrl: string, brokers: string[], options: L
 
     const port = await freePort()
     const base = `http://127.0.0.1:${port}`
-    service = spawn('node', ['bin/entente.js', 'serve'], {
+    service = spawn('node', [...SERVICE_NODE_FLAGS, 'bin/entente.js', 'serve'], {
       cwd: root,
       env: {
         ...process.env,

@@ -6,6 +6,7 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { commandExample } from '../src/api/schemas/examples.js'
+import { SERVICE_NODE_FLAGS } from './api.js'
 
 /**
  * `node --import=tsx bench/profile-api.ts post|get|live [connections] [seconds]`: runs
@@ -128,6 +129,7 @@ const profDir = mkdtempSync(path.join(tmpdir(), 'entente-prof-'))
 const service = spawn(
   'node',
   [
+    ...SERVICE_NODE_FLAGS,
     ...(process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean),
     '--cpu-prof',
     `--cpu-prof-dir=${profDir}`,
