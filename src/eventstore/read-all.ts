@@ -74,7 +74,20 @@ export async function readAll(
   if (streamPrefix)
     query = query.where('stream_id', 'like', `${streamPrefix.replace(/[\\%_]/g, '\\$&')}%`)
   if (streamId !== undefined) query = query.where('stream_id', '=', streamId)
-  const rows = await query.execute()
+  let rows: Awaited<ReturnType<typeof query.execute>>
+  let held = false
+  if (options.checkHeldBack) {
+    // In the same statement: whether committed events sit at or past the horizon, waiting
+    // for an older transaction (one row with no event when there are none to read).
+    const result = await sql<(typeof rows)[number] & { held_back: boolean }>`
+      select e.*, h.held_back
+        from (select exists (select 1 from events where transaction_id >= entente_log_horizon())
+                as held_back) h
+        left join lateral (${query}) e on true
+       order by e.transaction_id, e.global_position`.execute(db)
+    held = result.rows[0]?.held_back === true
+    rows = result.rows.filter((row) => row.event_id !== null)
+  } else rows = await query.execute()
   const events = rows.map(toRecordedEvent)
   const last = events[events.length - 1]
   const caughtUp = events.length < limit
@@ -84,16 +97,8 @@ export async function readAll(
       ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
       : after,
     caughtUp,
-    heldBack: caughtUp && options.checkHeldBack === true && (await hasHeldBackEvents(db)),
+    heldBack: caughtUp && held,
   }
-}
-
-/** Whether committed events sit at or past the horizon, waiting for an older transaction. */
-async function hasHeldBackEvents(db: Kysely<Database>): Promise<boolean> {
-  const { rows } = await sql<{ held: boolean }>`
-    select exists (select 1 from events where transaction_id >= entente_log_horizon()) as held
-  `.execute(db)
-  return rows[0]?.held === true
 }
 
 /**

@@ -4,14 +4,13 @@ import type { JsonObject } from '../domain/json.js'
 import {
   type Checkpoint,
   type Database,
-  READ_MODEL_CHANNEL,
   type RecordedEvent,
   readModelPayload,
 } from '../eventstore/index.js'
 import { toProjectedEvent } from './projected-event.js'
 import type { DocumentKey, ProjectedEvent, Projection } from './projection.js'
 import { eventsByDocument, evolveDocument } from './replay.js'
-import { keyOf, loadDocuments, writeDocuments } from './store.js'
+import { keyOf, loadDocuments, planWrites, writeDocuments } from './store.js'
 
 /** Another instance moved this projection on: this one is no longer the active runner. */
 export class CheckpointMovedError extends Error {
@@ -86,15 +85,60 @@ function oneByOne(
   return { checkpoint, applied, failure, lastRecordedAt }
 }
 
+/** Evolves the loaded documents by a batch's events: see `applyBatch`. */
+function evolveBatch(
+  projection: Projection,
+  from: Checkpoint,
+  events: readonly RecordedEvent[],
+  relevant: readonly ProjectedEvent[],
+  byDocument: ReturnType<typeof eventsByDocument>,
+  loaded: Map<string, JsonObject>,
+) {
+  const docs = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
+  // Each document takes its events at once; when one cannot be applied, start again one
+  // event at a time to stop just before it.
+  try {
+    for (const { key, events: its } of byDocument.values())
+      docs.set(keyOf(key), {
+        key,
+        doc: evolveDocument(projection, loaded.get(keyOf(key)), its, key),
+      })
+    const last = events.at(-1)
+    return {
+      docs,
+      checkpoint: last
+        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+        : from,
+      applied: events.length,
+      failure: undefined,
+      lastRecordedAt: last?.recordedAt,
+    }
+  } catch {
+    docs.clear()
+    return { docs, ...oneByOne(projection, from, events, relevant, loaded, docs) }
+  }
+}
+
+/** Where a live projection stands after a batch, as the batch's own statement found it. */
+export interface ProjectionState {
+  version: number
+  status: string
+  rebuildRequested: boolean
+}
+
 /**
  * Applies a batch of events to one generation of a projection and advances its checkpoint in
  * the same transaction, so each event takes effect exactly once whatever happens to the
- * process. The checkpoint row is locked and compared first: a runner that lost its lock
+ * process. The checkpoint is compared first, under its row lock: a runner that lost its lock
  * cannot write over the one that took over.
  *
  * Evolve runs in memory first. When it throws on an event, what came before that event is
- * committed, the checkpoint stops just before it, and the failure is returned (the caller
- * marks the projection failed there).
+ * committed, the checkpoint stops just before it, and the failure is returned (a live batch
+ * marks the projection failed there; a rebuild's caller does).
+ *
+ * A live batch is written in one statement (`entente_apply_projection_batch`), which also
+ * tells where the projection stands (`state`). A rebuild's batch, tens of thousands of events,
+ * is written in a transaction of multi-row statements.
  */
 export async function applyBatch(
   db: Kysely<Database>,
@@ -103,112 +147,99 @@ export async function applyBatch(
   from: Checkpoint,
   events: readonly RecordedEvent[],
   target: Target,
-): Promise<BatchOutcome> {
+): Promise<BatchOutcome & { state?: ProjectionState }> {
   const handled = new Set(projection.eventTypes)
-  const docs = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
-  let checkpoint = from
-  let applied = 0
-  let failure: ProjectionFailure | undefined
-  let lastRecordedAt: Date | undefined
-
+  const relevant = events.filter((e) => handled.has(e.type)).map(toProjectedEvent)
+  const byDocument = eventsByDocument(projection, relevant)
+  const keys = [...byDocument.values()].map((d) => d.key)
+  const parted = projection.parts !== undefined
+  if (target === 'live') {
+    // Read before the statement that checks the checkpoint: what it wrote while the
+    // checkpoint stood here is what these documents are.
+    const loaded = await loadDocuments(db, projection.name, generation, keys, parted)
+    const { docs, ...outcome } = evolveBatch(projection, from, events, relevant, byDocument, loaded)
+    const state = await applyLiveWrites(db, projection, generation, from, outcome, docs, loaded)
+    return { ...outcome, changed: [...docs.keys()], state }
+  }
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('projections')
-      .select([
-        'checkpoint_transaction_id',
-        'checkpoint_position',
-        'rebuild_transaction_id',
-        'rebuild_position',
-      ])
+      .select(['rebuild_transaction_id', 'rebuild_position'])
       .where('name', '=', projection.name)
       .forUpdate()
       .executeTakeFirstOrThrow()
-    const stored =
-      target === 'live'
-        ? { tx: String(row.checkpoint_transaction_id), pos: Number(row.checkpoint_position) }
-        : { tx: String(row.rebuild_transaction_id), pos: Number(row.rebuild_position) }
-    if (stored.tx !== from.transactionId || stored.pos !== from.globalPosition)
-      throw new CheckpointMovedError(projection.name)
-
-    const relevant = events.filter((e) => handled.has(e.type)).map(toProjectedEvent)
-    const byDocument = eventsByDocument(projection, relevant)
-    const loaded = await loadDocuments(
-      trx,
-      projection.name,
-      generation,
-      [...byDocument.values()].map((d) => d.key),
-      projection.parts !== undefined,
+    if (
+      String(row.rebuild_transaction_id) !== from.transactionId ||
+      Number(row.rebuild_position) !== from.globalPosition
     )
-    // Each document takes its events at once; when one cannot be applied, start again one
-    // event at a time to stop just before it.
-    try {
-      for (const { key, events: its } of byDocument.values())
-        docs.set(keyOf(key), {
-          key,
-          doc: evolveDocument(projection, loaded.get(keyOf(key)), its, key),
-        })
-      const last = events.at(-1)
-      if (last) {
-        checkpoint = { transactionId: last.transactionId, globalPosition: last.globalPosition }
-        lastRecordedAt = last.recordedAt
-      }
-      applied = events.length
-    } catch {
-      docs.clear()
-      ;({ checkpoint, applied, failure, lastRecordedAt } = oneByOne(
-        projection,
-        from,
-        events,
-        relevant,
-        loaded,
-        docs,
-      ))
-    }
-
+      throw new CheckpointMovedError(projection.name)
+    const loaded = await loadDocuments(trx, projection.name, generation, keys, parted)
+    const { docs, ...outcome } = evolveBatch(projection, from, events, relevant, byDocument, loaded)
     await writeDocuments(trx, projection, generation, docs, loaded)
-    const changed = [...docs.keys()]
-    const advance =
-      target === 'live'
-        ? {
-            checkpoint_transaction_id: checkpoint.transactionId,
-            checkpoint_position: checkpoint.globalPosition,
-            ...(lastRecordedAt ? { last_recorded_at: lastRecordedAt } : {}),
-          }
-        : {
-            rebuild_transaction_id: checkpoint.transactionId,
-            rebuild_position: checkpoint.globalPosition,
-          }
-    const update = trx
+    await trx
       .updateTable('projections')
       .set((eb) => ({
-        ...advance,
-        ...(target === 'live'
-          ? { events_applied: eb('events_applied', '+', applied) }
-          : {
-              rebuild_events_done: eb(
-                eb.fn.coalesce('rebuild_events_done', eb.val(0)),
-                '+',
-                applied,
-              ),
-            }),
-        ...(failure && target === 'live'
-          ? { status: 'failed' as const, error: JSON.stringify(failure) }
-          : {}),
+        rebuild_transaction_id: outcome.checkpoint.transactionId,
+        rebuild_position: outcome.checkpoint.globalPosition,
+        rebuild_events_done: eb(
+          eb.fn.coalesce('rebuild_events_done', eb.val(0)),
+          '+',
+          outcome.applied,
+        ),
         updated_at: new Date(),
       }))
       .where('name', '=', projection.name)
-    // Processes that remember documents (the API's cache) forget these once this commits.
-    // Notified inside the transaction, so that a commit is never left unannounced, and from
-    // the checkpoint's own statement, so that it costs no round trip.
-    if (target === 'live' && changed.length > 0)
-      await update
-        .returning(
-          sql<unknown>`pg_notify(${READ_MODEL_CHANNEL}, ${readModelPayload({ projection: projection.name, keys: changed })})`.as(
-            'notified',
-          ),
-        )
-        .execute()
-    else await update.execute()
-    return { checkpoint, applied, failure, changed }
+      .execute()
+    return { ...outcome, changed: [...docs.keys()] }
   })
+}
+
+/**
+ * Writes a live batch and moves the live checkpoint in one statement, which also notifies the
+ * documents it wrote (processes that remember documents, the API's cache, forget them once it
+ * commits; from inside, so that a commit is never left unannounced).
+ */
+async function applyLiveWrites(
+  db: Kysely<Database>,
+  projection: Projection,
+  generation: number,
+  from: Checkpoint,
+  outcome: Omit<BatchOutcome, 'changed'> & { lastRecordedAt?: Date },
+  docs: Map<string, { key: DocumentKey; doc: JsonObject | undefined }>,
+  loaded: Map<string, JsonObject>,
+): Promise<ProjectionState> {
+  const writes = planWrites(projection, docs, loaded)
+  const changed = [...docs.keys()]
+  const { checkpoint, applied, failure, lastRecordedAt } = outcome
+  const documents = writes.documents.map(({ key, doc }) => ({ kind: key.kind, id: key.id, doc }))
+  try {
+    const { rows } = await sql<{
+      out_version: number
+      out_status: string
+      out_rebuild_requested: boolean
+    }>`
+      select out_version, out_status, out_rebuild_requested
+        from entente_apply_projection_batch(
+          ${projection.name}, ${generation},
+          ${from.transactionId}::xid8, ${from.globalPosition}::bigint,
+          ${checkpoint.transactionId}::xid8, ${checkpoint.globalPosition}::bigint,
+          ${applied}::bigint, ${lastRecordedAt ?? null}::timestamptz,
+          ${failure ? JSON.stringify(failure) : null}::jsonb,
+          ${JSON.stringify(writes.replaced)}::jsonb, ${JSON.stringify(documents)}::jsonb,
+          ${JSON.stringify(writes.partCuts)}::jsonb, ${JSON.stringify(writes.parts)}::jsonb,
+          ${JSON.stringify(writes.rows)}::jsonb,
+          ${changed.length > 0 ? readModelPayload({ projection: projection.name, keys: changed }) : null}::text)`.execute(
+      db,
+    )
+    const row = rows[0]!
+    return {
+      version: row.out_version,
+      status: row.out_status,
+      rebuildRequested: row.out_rebuild_requested,
+    }
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENP01')
+      throw new CheckpointMovedError(projection.name)
+    throw error
+  }
 }

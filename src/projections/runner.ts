@@ -64,6 +64,16 @@ export interface RunnerOptions {
   onRebuildProgress?: (progress: RebuildProgress) => void
 }
 
+/** What the loop needs of the projection's row. */
+interface Standing {
+  version: number
+  status: string
+  rebuildRequested: boolean
+  generation: number
+  checkpoint: Checkpoint
+  due: number
+}
+
 export type RunnerRole = 'standby' | 'active' | 'stopped'
 
 const silent: RunnerLogger = { info() {}, warn() {}, error() {} }
@@ -90,6 +100,8 @@ export class ProjectionRunner {
   #stopped = false
   #running: Promise<void> | undefined
   #waiter: AppendWaiter | undefined
+  /** Where the live model stands, as last read or written by this runner (`due`: read again). */
+  #standing: Standing | undefined
 
   constructor(options: RunnerOptions) {
     this.#o = {
@@ -127,6 +139,25 @@ export class ProjectionRunner {
     this.#lease = undefined
   }
 
+  async #readStanding(): Promise<Standing> {
+    const row = await this.#o.log.db
+      .selectFrom('projections')
+      .selectAll()
+      .where('name', '=', this.#o.projection.name)
+      .executeTakeFirstOrThrow()
+    return {
+      version: row.version,
+      status: row.status,
+      rebuildRequested: row.rebuild_requested,
+      generation: row.active_generation,
+      checkpoint: {
+        transactionId: String(row.checkpoint_transaction_id),
+        globalPosition: Number(row.checkpoint_position),
+      },
+      due: Date.now() + this.#o.pollIntervalMs,
+    }
+  }
+
   #sleep(ms: number): Promise<void> {
     return this.#waiter?.sleep(ms) ?? Promise.resolve()
   }
@@ -141,6 +172,7 @@ export class ProjectionRunner {
             await new Promise((r) => setTimeout(r, this.#o.standbyIntervalMs))
             continue
           }
+          this.#standing = undefined
           try {
             await registerProjection(log.db, projection)
           } catch (error) {
@@ -151,39 +183,48 @@ export class ProjectionRunner {
           }
           logger.info({ projection: projection.name }, 'projection runner is active')
         }
-        const row = await log.db
-          .selectFrom('projections')
-          .selectAll()
-          .where('name', '=', projection.name)
-          .executeTakeFirstOrThrow()
-        if (row.version !== projection.version || row.rebuild_requested) {
+        // The row is read again after an empty batch and at least once a poll interval: in
+        // between, each batch's own statement tells what it would (version, status, rebuild).
+        const row =
+          this.#standing && this.#standing.due > Date.now()
+            ? this.#standing
+            : await this.#readStanding()
+        if (row.version !== projection.version || row.rebuildRequested) {
+          this.#standing = undefined
           await this.#rebuild()
           continue
         }
         if (row.status === 'failed') {
+          this.#standing = undefined
           await this.#sleep(this.#o.pollIntervalMs)
           this.#waiter?.clear()
           continue
         }
         this.#waiter?.clear()
-        const from: Checkpoint = {
-          transactionId: String(row.checkpoint_transaction_id),
-          globalPosition: Number(row.checkpoint_position),
-        }
+        const from = row.checkpoint
         const slice = await readAll(log.db, {
           after: from,
           limit: this.#o.batchSize,
           checkHeldBack: true,
         })
-        if (slice.events.length > 0) {
+        if (slice.events.length === 0) this.#standing = undefined
+        else {
           const outcome = await applyBatch(
             log.db,
             projection,
-            row.active_generation,
+            row.generation,
             from,
             slice.events,
             'live',
           )
+          const state = outcome.state!
+          this.#standing = {
+            ...row,
+            version: state.version,
+            status: state.status,
+            rebuildRequested: state.rebuildRequested,
+            checkpoint: outcome.checkpoint,
+          }
           // Readers in this process forget at once; the others on the notification.
           if (outcome.changed.length > 0)
             log.readModels.emit({ projection: projection.name, keys: outcome.changed })
@@ -196,6 +237,7 @@ export class ProjectionRunner {
         if (slice.caughtUp)
           await (this.#waiter?.idle(this.#o.pollIntervalMs, slice.heldBack) ?? Promise.resolve())
       } catch (error) {
+        this.#standing = undefined
         if (error instanceof CheckpointMovedError) {
           logger.warn({ projection: projection.name }, error.message)
           await this.#lease?.release()

@@ -68,26 +68,51 @@ export async function withParts(
   }
 }
 
+/** A row of `projection_rows` as written: the document it derives from, and its values. */
+interface RowWrite {
+  source_kind: string
+  source_id: string
+  kind: string
+  id: string
+  doc: JsonObject
+  earliest: string | null
+  latest: string | null
+  countries: string[]
+  people: string[]
+}
+
 /**
- * Writes changed documents (undefined: removed) and replaces the rows derived from each: two
- * set-based deletes, then multi-row inserts of 500. `stored` (by `keyOf`), when
- * given, holds the documents that exist: only those are deleted before the insert, since a
- * new document has nothing to replace (most of them, in a rebuild).
+ * What writing changed documents takes, worked out in memory: the stored documents to replace
+ * (their rows and document are deleted first), the documents as stored (without a parted
+ * member), their parts that changed since they were loaded, where removed or shrunk documents'
+ * parts end, and every row derived from the documents.
  */
-export async function writeDocuments(
-  db: Db,
+export interface DocumentWrites {
+  replaced: DocumentKey[]
+  documents: { key: DocumentKey; doc: JsonObject }[]
+  partCuts: { kind: string; id: string; from: number }[]
+  parts: { kind: string; id: string; field: string; part: number; items: unknown[] }[]
+  rows: RowWrite[]
+}
+
+/**
+ * Plans the writes of changed documents (undefined: removed). `stored` (by `keyOf`), when
+ * given, holds the documents that exist: only those are replaced, since a new document has
+ * nothing to replace (most of them, in a rebuild).
+ */
+export function planWrites(
   projection: Projection,
-  generation: number,
-  changed: Map<string, { key: DocumentKey; doc: JsonObject | undefined }>,
+  changed: ReadonlyMap<string, { key: DocumentKey; doc: JsonObject | undefined }>,
   stored?: ReadonlyMap<string, unknown>,
-): Promise<void> {
-  if (changed.size === 0) return
-  const keys = [...changed.values()]
+): DocumentWrites {
+  const replaced = [...changed.values()]
     .map((c) => c.key)
     .filter((key) => !stored || stored.has(keyOf(key)))
-  const present = [...changed.values()].filter((c) => c.doc !== undefined)
+  const present = [...changed.values()].filter(
+    (c): c is { key: DocumentKey; doc: JsonObject } => c.doc !== undefined,
+  )
   const rows = present.flatMap(({ key, doc }) =>
-    projection.rows(key, doc!).map((row) => ({
+    projection.rows(key, doc).map((row) => ({
       source_kind: key.kind,
       source_id: key.id,
       kind: row.kind,
@@ -99,16 +124,83 @@ export async function writeDocuments(
       people: row.people ?? [],
     })),
   )
+  if (!projection.parts) return { replaced, documents: present, partCuts: [], parts: [], rows }
+  return { replaced, rows, ...planParts(projection.parts, changed, stored) }
+}
+
+/**
+ * The parts of documents stored in parts that changed since they were loaded (whole parts;
+ * removed documents lose theirs), and the documents as stored, without the parted member.
+ */
+function planParts(
+  { field, size }: { field: string; size: number },
+  changed: ReadonlyMap<string, { key: DocumentKey; doc: JsonObject | undefined }>,
+  stored?: ReadonlyMap<string, unknown>,
+): Pick<DocumentWrites, 'documents' | 'partCuts' | 'parts'> {
+  const documents: DocumentWrites['documents'] = []
+  const parts: DocumentWrites['parts'] = []
+  const partCuts: DocumentWrites['partCuts'] = []
+  for (const [k, { key, doc }] of changed) {
+    const before = stored?.get(k)
+    const had = (before ? loadedParts.get(before as JsonObject) : undefined) ?? []
+    const all = doc ? ((doc[field] ?? []) as unknown[]) : []
+    const count = Math.ceil(all.length / size)
+    for (let part = 0; part < count; part++) {
+      const items = all.slice(part * size, (part + 1) * size)
+      const old = had[part]
+      if (old && old.length === items.length && old.every((x, i) => x === items[i])) continue
+      parts.push({ ...key, field, part, items })
+    }
+    if (had.length > count || (!doc && stored?.has(k))) partCuts.push({ ...key, from: count })
+    if (doc) documents.push({ key, doc: { ...doc, [field]: [] } })
+  }
+  return { documents, partCuts, parts }
+}
+
+/**
+ * Writes changed documents (undefined: removed) and replaces the rows derived from each: two
+ * set-based deletes, then multi-row inserts of 500. For large batches (a rebuild's): a live
+ * batch goes through `applyLiveWrites` in one statement.
+ */
+export async function writeDocuments(
+  db: Db,
+  projection: Projection,
+  generation: number,
+  changed: Map<string, { key: DocumentKey; doc: JsonObject | undefined }>,
+  stored?: ReadonlyMap<string, unknown>,
+): Promise<void> {
+  if (changed.size === 0) return
+  const {
+    replaced: keys,
+    documents,
+    partCuts,
+    parts,
+    rows,
+  } = planWrites(projection, changed, stored)
   const name = projection.name
   if (keys.length > 0) await replaced(db, name, generation, keys)
-  const heads = projection.parts
-    ? await writeParts(db, projection.parts, name, generation, changed, stored)
-    : present
+  if (partCuts.length > 0)
+    await sql`
+      delete from projection_document_parts p
+       using jsonb_to_recordset(${JSON.stringify(partCuts)}::jsonb) as c(kind text, id text, "from" int)
+       where p.projection = ${name} and p.generation = ${generation}
+         and p.kind = c.kind and p.id = c.id and p.part >= c."from"`.execute(db)
+  for (const slice of chunks(parts, PER_STATEMENT)) {
+    const values = slice.map(
+      (w) => sql`(${name}, ${generation}, ${w.kind}, ${w.id}, ${w.field}, ${w.part},
+                  ${JSON.stringify(w.items)}::jsonb)`,
+    )
+    await sql`
+      insert into projection_document_parts (projection, generation, kind, id, field, part, items)
+      values ${sql.join(values)}
+      on conflict (projection, generation, kind, id, part) do update
+        set items = excluded.items, field = excluded.field`.execute(db)
+  }
   // Multi-row inserts with one parameter a value: each document goes over as its JSON text,
   // which the server parses once (a single jsonb array of every document, decomposed again on
   // the server, cost three times as much for large batches).
   const inserts = pipeline()
-  for (const slice of chunks(heads, PER_STATEMENT)) {
+  for (const slice of chunks(documents, PER_STATEMENT)) {
     const values = slice.map(
       ({ key, doc }) =>
         sql`(${name}, ${generation}, ${key.kind}, ${key.id}, ${JSON.stringify(doc)}::jsonb)`,
@@ -158,56 +250,6 @@ function pipeline() {
     },
     done: () => running,
   }
-}
-
-/**
- * Writes the parts of documents stored in parts that changed since they were loaded (whole
- * parts; removed documents lose theirs) and returns the documents as stored, without the
- * parted member.
- */
-async function writeParts(
-  db: Db,
-  { field, size }: { field: string; size: number },
-  name: string,
-  generation: number,
-  changed: Map<string, { key: DocumentKey; doc: JsonObject | undefined }>,
-  stored?: ReadonlyMap<string, unknown>,
-): Promise<{ key: DocumentKey; doc: JsonObject }[]> {
-  const heads: { key: DocumentKey; doc: JsonObject }[] = []
-  const writes: { key: DocumentKey; part: number; items: string }[] = []
-  const cuts: { kind: string; id: string; from: number }[] = []
-  for (const [k, { key, doc }] of changed) {
-    const before = stored?.get(k)
-    const had = (before ? loadedParts.get(before as JsonObject) : undefined) ?? []
-    const all = doc ? ((doc[field] ?? []) as unknown[]) : []
-    const count = Math.ceil(all.length / size)
-    for (let part = 0; part < count; part++) {
-      const items = all.slice(part * size, (part + 1) * size)
-      const old = had[part]
-      if (old && old.length === items.length && old.every((x, i) => x === items[i])) continue
-      writes.push({ key, part, items: JSON.stringify(items) })
-    }
-    if (had.length > count || (!doc && stored?.has(k))) cuts.push({ ...key, from: count })
-    if (doc) heads.push({ key, doc: { ...doc, [field]: [] } })
-  }
-  if (cuts.length > 0)
-    await sql`
-      delete from projection_document_parts p
-       using jsonb_to_recordset(${JSON.stringify(cuts)}::jsonb) as c(kind text, id text, "from" int)
-       where p.projection = ${name} and p.generation = ${generation}
-         and p.kind = c.kind and p.id = c.id and p.part >= c."from"`.execute(db)
-  for (const slice of chunks(writes, PER_STATEMENT)) {
-    const values = slice.map(
-      (w) => sql`(${name}, ${generation}, ${w.key.kind}, ${w.key.id}, ${field}, ${w.part},
-                  ${w.items}::jsonb)`,
-    )
-    await sql`
-      insert into projection_document_parts (projection, generation, kind, id, field, part, items)
-      values ${sql.join(values)}
-      on conflict (projection, generation, kind, id, part) do update
-        set items = excluded.items, field = excluded.field`.execute(db)
-  }
-  return heads
 }
 
 /** Rows a statement: 500 rows of 11 values stay far below Postgres's 65,535 parameters. */

@@ -6,6 +6,7 @@ import * as idempotencyKeys from './2026-12-01T01-00-00-idempotency-keys.js'
 import * as relayCheckpoints from './2026-12-01T02-00-00-relay-checkpoints.js'
 import * as logClock from './2026-12-01T03-00-00-log-clock.js'
 import * as projectionDocumentParts from './2026-12-01T03-30-00-projection-document-parts.js'
+import * as applyProjectionBatch from './2026-12-01T04-00-00-apply-projection-batch.js'
 
 /**
  * Every migration, by name. A static list rather than a folder scan, so that migrations load
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T02-00-00-relay-checkpoints': relayCheckpoints,
   '2026-12-01T03-00-00-log-clock': logClock,
   '2026-12-01T03-30-00-projection-document-parts': projectionDocumentParts,
+  '2026-12-01T04-00-00-apply-projection-batch': applyProjectionBatch,
 }
 
 export const migrationProvider: MigrationProvider = {
