@@ -78,11 +78,16 @@ export async function readAll(
   let held = false
   if (options.checkHeldBack) {
     // In the same statement: whether committed events sit at or past the horizon, waiting
-    // for an older transaction (one row with no event when there are none to read).
+    // for an older transaction (one row with no event when there are none to read). Asked of
+    // the newest transaction id, one step down the index: `exists (… where transaction_id >=
+    // horizon)` is planned as a scan that expects a third of the log to match and stops at
+    // the first, and so read the whole log whenever nothing waited, at every wake of every
+    // reader.
     const result = await sql<(typeof rows)[number] & { held_back: boolean }>`
       select e.*, h.held_back
-        from (select exists (select 1 from events where transaction_id >= entente_log_horizon())
-                as held_back) h
+        from (select coalesce((select transaction_id from events
+                                order by transaction_id desc limit 1)
+                              >= entente_log_horizon(), false) as held_back) h
         left join lateral (${query}) e on true
        order by e.transaction_id, e.global_position`.execute(db)
     held = result.rows[0]?.held_back === true
