@@ -11,7 +11,7 @@ import { type Config, DEFAULT_IDEMPOTENCY_RETENTION_MS, describeConfig } from '.
 import { openEventLog, pingDatabase, restoredMessage } from './event-log.js'
 import { type IdempotencySweep, startIdempotencySweep } from './idempotency-sweep.js'
 import { countingAppends, projectionLag } from './metrics.js'
-import { type RunningProjections, startProjections } from './projections.js'
+import { type RunningProjections, startProjections, startProjectionThread } from './projections.js'
 import { type RunningRelay, relayReadiness, startRelay } from './relay.js'
 import { VERSION } from './version.js'
 
@@ -62,7 +62,16 @@ export async function startService(
     ),
     metrics,
   )
-  const projections = startProjections(log, logger)
+  // On Postgres the runners work on a thread of their own; the embedded store has one thread.
+  const projections =
+    config.database.kind === 'postgres'
+      ? startProjectionThread({
+          database: config.database,
+          logLevel: config.logLevel,
+          logger,
+          db: log.db,
+        })
+      : startProjections(log, logger)
   const relay = startRelay(config, log, logger)
   let app: FastifyInstance
   let url: string
@@ -86,11 +95,7 @@ export async function startService(
       rateLimits: { ...config.rateLimits, windowMs: 60_000 },
       metrics,
       projectionLag: projectionLag(log),
-      projectionRoles: () =>
-        projections.runners.map((runner) => ({
-          name: runner.name,
-          active: runner.role === 'active',
-        })),
+      projectionRoles: () => projections.roles(),
       relayStatus: () => relay.status(),
       api: {
         log,
