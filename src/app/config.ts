@@ -27,6 +27,11 @@ export interface Config {
   idempotencyRetentionMs?: number
   /** Memory for read-model documents read lately, in stored bytes (READ_CACHE_MB; 0: off). */
   readCacheBytes?: number
+  /**
+   * While appends keep coming, a projection runner's batches come at most this often
+   * (PROJECTION_BATCH_INTERVAL_MS; see `RunnerOptions.batchIntervalMs`).
+   */
+  projectionBatchIntervalMs?: number
 }
 
 /** Where the relay publishes the event stream, and how its topics are created when missing. */
@@ -178,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     idempotencyRetentionMs: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 24, 1, 8_760) * HOUR_MS,
     readCacheBytes: integer(env, 'READ_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
+    projectionBatchIntervalMs: integer(env, 'PROJECTION_BATCH_INTERVAL_MS', 100, 0, 60_000),
   }
 }
 

@@ -10,6 +10,7 @@ export interface ProjectionWorkerData {
   poolSize: number
   connectTimeoutMs?: number
   logLevel: LogLevel
+  batchIntervalMs?: number
 }
 
 /** Messages from the projection thread: its runners' roles, and that it has stopped. */
@@ -32,7 +33,7 @@ const log = openPostgres({
   connectTimeoutMs: data.connectTimeoutMs,
   onListenError: (error) => logger.warn({ err: error }, 'event notifications lost; reconnecting'),
 })
-const running = startProjections(log, logger)
+const running = startProjections(log, logger, { batchIntervalMs: data.batchIntervalMs })
 const report = () =>
   port.postMessage({
     type: 'roles',

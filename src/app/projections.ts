@@ -29,11 +29,16 @@ async function checkProjections(db: Kysely<Database>, projections: readonly Proj
 export function startProjections(
   log: EventLogConnection,
   logger: RunnerLogger,
-  projections: readonly Projection[] = PROJECTIONS,
-  onRebuildProgress?: (progress: RebuildProgress) => void,
+  options: {
+    projections?: readonly Projection[]
+    onRebuildProgress?: (progress: RebuildProgress) => void
+    /** See `RunnerOptions.batchIntervalMs`. */
+    batchIntervalMs?: number
+  } = {},
 ): RunningProjections & { runners: ProjectionRunner[] } {
+  const { projections = PROJECTIONS, onRebuildProgress, batchIntervalMs } = options
   const runners = projections.map((projection) =>
-    new ProjectionRunner({ log, projection, logger, onRebuildProgress }).start(),
+    new ProjectionRunner({ log, projection, logger, onRebuildProgress, batchIntervalMs }).start(),
   )
   return {
     runners,
@@ -49,6 +54,8 @@ export function startProjections(
 export interface ProjectionThreadOptions {
   database: { url: string; poolSize: number; connectTimeoutMs?: number }
   logLevel: ProjectionWorkerData['logLevel']
+  /** See `RunnerOptions.batchIntervalMs`. */
+  batchIntervalMs?: number
   logger: RunnerLogger
   /** The service's own connection: readiness reads the projections' status through it. */
   db: Kysely<Database>
@@ -66,7 +73,7 @@ const WORKER_SOURCE = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'
  * connections, so this or another process takes the projections over.
  */
 export function startProjectionThread(options: ProjectionThreadOptions): RunningProjections {
-  const { database, logLevel, logger, db } = options
+  const { database, logLevel, batchIntervalMs, logger, db } = options
   let roles = PROJECTIONS.map((p) => ({ name: p.name, active: false }))
   let stopping = false
   let alive = false
@@ -81,6 +88,7 @@ export function startProjectionThread(options: ProjectionThreadOptions): Running
         poolSize: Math.min(database.poolSize, PROJECTIONS.length + 1),
         connectTimeoutMs: database.connectTimeoutMs,
         logLevel,
+        batchIntervalMs,
       } satisfies ProjectionWorkerData,
     })
     alive = true

@@ -68,10 +68,11 @@ export async function startService(
       ? startProjectionThread({
           database: config.database,
           logLevel: config.logLevel,
+          batchIntervalMs: config.projectionBatchIntervalMs,
           logger,
           db: log.db,
         })
-      : startProjections(log, logger)
+      : startProjections(log, logger, { batchIntervalMs: config.projectionBatchIntervalMs })
   const relay = startRelay(config, log, logger)
   let app: FastifyInstance
   let url: string

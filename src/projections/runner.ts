@@ -58,6 +58,15 @@ export interface RunnerOptions {
   rebuildBatchSize?: number
   /** Poll for new events this often when no notification comes (default 1000 ms). */
   pollIntervalMs?: number
+  /**
+   * Following a steady stream of appends, read the next batch at most this long after the one
+   * before (default 100 ms; 0: at every wake). A runner that woke at every append read, folded
+   * and wrote a few events at a time, and the round trips of three runners doing so took
+   * half the throughput of commands; gathered, the same events cost a fraction of it. The
+   * first batch after a quiet spell, and each batch while working through a backlog, goes at
+   * once.
+   */
+  batchIntervalMs?: number
   /** A standby tries to take the lock this often (default 2000 ms). */
   standbyIntervalMs?: number
   logger?: RunnerLogger
@@ -102,12 +111,15 @@ export class ProjectionRunner {
   #waiter: AppendWaiter | undefined
   /** Where the live model stands, as last read or written by this runner (`due`: read again). */
   #standing: Standing | undefined
+  /** When the last batch that followed the head was read (`performance.now()`), else 0. */
+  #followedAt = 0
 
   constructor(options: RunnerOptions) {
     this.#o = {
       batchSize: 500,
       rebuildBatchSize: 50_000,
       pollIntervalMs: 1_000,
+      batchIntervalMs: 100,
       standbyIntervalMs: 2_000,
       logger: silent,
       ...options,
@@ -200,13 +212,17 @@ export class ProjectionRunner {
           this.#waiter?.clear()
           continue
         }
+        const gather = this.#followedAt + this.#o.batchIntervalMs - performance.now()
+        if (gather > 0) await new Promise((r) => setTimeout(r, gather))
         this.#waiter?.clear()
         const from = row.checkpoint
+        const readAt = performance.now()
         const slice = await readAll(log.db, {
           after: from,
           limit: this.#o.batchSize,
           checkHeldBack: true,
         })
+        this.#followedAt = slice.events.length > 0 && slice.caughtUp ? readAt : 0
         if (slice.events.length === 0) this.#standing = undefined
         else {
           const outcome = await applyBatch(

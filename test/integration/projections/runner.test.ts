@@ -81,6 +81,75 @@ t.test('a runner catches up, then follows appends, applying each event once', as
 })
 
 t.test(
+  'following a steady stream of appends, a runner gathers them into a batch at most every batchIntervalMs',
+  async (t) => {
+    const log = await openTestPostgres(t)
+    await log.append('s-0', [{ eventId: randomUUID(), type: 'Counted', data: {} }])
+    const runners = [
+      { name: 'gathered-counts', batchIntervalMs: 250 },
+      { name: 'eager-counts', batchIntervalMs: 0 },
+    ].map(({ name, batchIntervalMs }) =>
+      new ProjectionRunner({ log, projection: countingProjection(name), batchIntervalMs }).start(),
+    )
+    t.teardown(() => Promise.all(runners.map((r) => r.stop())))
+    const applied = async () => {
+      const rows = await log.db
+        .selectFrom('projections')
+        .select(['name', 'events_applied'])
+        .where('name', 'in', ['gathered-counts', 'eager-counts'])
+        .execute()
+      return new Map(rows.map((r) => [r.name, Number(r.events_applied)]))
+    }
+    t.ok(
+      await until(async () => [...(await applied()).values()].join() === '1,1'),
+      'both runners follow the head',
+    )
+    // Every change of events_applied seen by a sampler is (at least) one batch.
+    const batches = new Map([
+      ['gathered-counts', 0],
+      ['eager-counts', 0],
+    ])
+    let last = await applied()
+    let appending = true
+    const sampling = (async () => {
+      let deadline = Number.POSITIVE_INFINITY
+      while (
+        appending ||
+        ([...last.values()].some((n) => n < 51) && performance.now() < deadline)
+      ) {
+        if (!appending && deadline === Number.POSITIVE_INFINITY)
+          deadline = performance.now() + 10_000
+        await sleep(5)
+        const now = await applied()
+        for (const [name, n] of now)
+          if (n !== last.get(name)) batches.set(name, batches.get(name)! + 1)
+        last = now
+      }
+    })()
+    const started = performance.now()
+    for (let i = 1; i <= 50; i++) {
+      await log.append('s-0', [{ eventId: randomUUID(), type: 'Counted', data: { i } }])
+      await sleep(20)
+    }
+    const seconds = (performance.now() - started) / 1000
+    appending = false
+    await sampling
+    t.same(
+      Object.fromEntries(last),
+      { 'gathered-counts': 51, 'eager-counts': 51 },
+      'every event applied',
+    )
+    const gathered = batches.get('gathered-counts')!
+    const eager = batches.get('eager-counts')!
+    t.ok(
+      gathered <= Math.ceil(seconds / 0.25) + 2,
+      `gathered: ${gathered} batches for 50 appends over ${seconds.toFixed(2)} s`,
+    )
+    t.ok(eager >= 2 * gathered, `eager: ${eager} batches (the sampler sees what it should)`)
+  },
+)
+
+t.test(
   'a runner killed in the middle of its batches resumes without applying anything twice',
   async (t) => {
     const log = await openTestPostgres(t)
