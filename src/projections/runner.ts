@@ -212,6 +212,7 @@ export class ProjectionRunner {
           this.#waiter?.clear()
           continue
         }
+        // Following the head: let the appends that keep coming gather (`batchIntervalMs`).
         const gather = this.#followedAt + this.#o.batchIntervalMs - performance.now()
         if (gather > 0) await new Promise((r) => setTimeout(r, gather))
         this.#waiter?.clear()
