@@ -36,9 +36,6 @@ export interface BatchOutcome {
   changed: string[]
 }
 
-/** Which checkpoint columns a batch reads and advances: the live model's, or a rebuild's. */
-export type Target = 'live' | 'rebuild'
-
 /**
  * Evolves the documents (into `docs`) one event at a time, up to the first event that evolve
  * throws on: where the batch stops, how many events it applied, and the failure if any.
@@ -85,7 +82,7 @@ function oneByOne(
   return { checkpoint, applied, failure, lastRecordedAt }
 }
 
-/** Evolves the loaded documents by a batch's events: see `applyBatch`. */
+/** Evolves the loaded documents by a batch's events (see the note above `applyLiveBatch`). */
 function evolveBatch(
   projection: Projection,
   from: Checkpoint,
@@ -126,41 +123,57 @@ export interface ProjectionState {
   rebuildRequested: boolean
 }
 
-/**
- * Applies a batch of events to one generation of a projection and advances its checkpoint in
- * the same transaction, so each event takes effect exactly once whatever happens to the
- * process. The checkpoint is compared first, under its row lock: a runner that lost its lock
- * cannot write over the one that took over.
+/** A batch's events of the projection's types, upcast, by the documents they touch. */
+function prepareBatch(projection: Projection, events: readonly RecordedEvent[]) {
+  const handled = new Set(projection.eventTypes)
+  const relevant = events.filter((e) => handled.has(e.type)).map(toProjectedEvent)
+  const byDocument = eventsByDocument(projection, relevant)
+  return { relevant, byDocument, keys: [...byDocument.values()].map((d) => d.key) }
+}
+
+/*
+ * A batch of events is applied to one generation of a projection together with its
+ * checkpoint, in one transaction, so each event takes effect exactly once whatever happens to
+ * the process. The checkpoint is compared first, under its row lock: a runner that lost its
+ * lock cannot write over the one that took over.
  *
  * Evolve runs in memory first. When it throws on an event, what came before that event is
  * committed, the checkpoint stops just before it, and the failure is returned (a live batch
  * marks the projection failed there; a rebuild's caller does).
- *
- * A live batch is written in one statement (`entente_apply_projection_batch`), which also
- * tells where the projection stands (`state`). A rebuild's batch, tens of thousands of events,
- * is written in a transaction of multi-row statements.
  */
-export async function applyBatch(
+
+/**
+ * Applies a batch to the live model: written in one statement
+ * (`entente_apply_projection_batch`), which also tells where the projection stands.
+ */
+export async function applyLiveBatch(
   db: Kysely<Database>,
   projection: Projection,
   generation: number,
   from: Checkpoint,
   events: readonly RecordedEvent[],
-  target: Target,
-): Promise<BatchOutcome & { state?: ProjectionState }> {
-  const handled = new Set(projection.eventTypes)
-  const relevant = events.filter((e) => handled.has(e.type)).map(toProjectedEvent)
-  const byDocument = eventsByDocument(projection, relevant)
-  const keys = [...byDocument.values()].map((d) => d.key)
-  const parted = projection.parts !== undefined
-  if (target === 'live') {
-    // Read before the statement that checks the checkpoint: what it wrote while the
-    // checkpoint stood here is what these documents are.
-    const loaded = await loadDocuments(db, projection.name, generation, keys, parted)
-    const { docs, ...outcome } = evolveBatch(projection, from, events, relevant, byDocument, loaded)
-    const state = await applyLiveWrites(db, projection, generation, from, outcome, docs, loaded)
-    return { ...outcome, changed: [...docs.keys()], state }
-  }
+): Promise<BatchOutcome & { state: ProjectionState }> {
+  const { relevant, byDocument, keys } = prepareBatch(projection, events)
+  // Read before the statement that checks the checkpoint: what it wrote while the
+  // checkpoint stood here is what these documents are.
+  const loaded = await loadDocuments(db, projection.name, generation, keys, !!projection.parts)
+  const { docs, ...outcome } = evolveBatch(projection, from, events, relevant, byDocument, loaded)
+  const state = await applyLiveWrites(db, projection, generation, from, outcome, docs, loaded)
+  return { ...outcome, changed: [...docs.keys()], state }
+}
+
+/**
+ * Applies a batch to the generation a rebuild builds aside: tens of thousands of events,
+ * written in a transaction of multi-row statements.
+ */
+export async function applyRebuildBatch(
+  db: Kysely<Database>,
+  projection: Projection,
+  generation: number,
+  from: Checkpoint,
+  events: readonly RecordedEvent[],
+): Promise<BatchOutcome> {
+  const { relevant, byDocument, keys } = prepareBatch(projection, events)
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('projections')
@@ -173,7 +186,7 @@ export async function applyBatch(
       Number(row.rebuild_position) !== from.globalPosition
     )
       throw new CheckpointMovedError(projection.name)
-    const loaded = await loadDocuments(trx, projection.name, generation, keys, parted)
+    const loaded = await loadDocuments(trx, projection.name, generation, keys, !!projection.parts)
     const { docs, ...outcome } = evolveBatch(projection, from, events, relevant, byDocument, loaded)
     await writeDocuments(trx, projection, generation, docs, loaded)
     await trx

@@ -13,7 +13,7 @@ import {
   readAll,
   readModelPayload,
 } from '../eventstore/index.js'
-import { applyBatch, CheckpointMovedError } from './apply-batch.js'
+import { applyLiveBatch, applyRebuildBatch, CheckpointMovedError } from './apply-batch.js'
 import type { Projection } from './projection.js'
 import { dropGeneration } from './store.js'
 
@@ -226,15 +226,14 @@ export class ProjectionRunner {
         this.#followedAt = slice.events.length > 0 && slice.caughtUp ? readAt : 0
         if (slice.events.length === 0) this.#standing = undefined
         else {
-          const outcome = await applyBatch(
+          const outcome = await applyLiveBatch(
             log.db,
             projection,
             row.generation,
             from,
             slice.events,
-            'live',
           )
-          const state = outcome.state!
+          const { state } = outcome
           this.#standing = {
             ...row,
             version: state.version,
@@ -352,7 +351,7 @@ export class ProjectionRunner {
       ahead = slice.caughtUp ? undefined : this.#readBatch(slice.checkpoint)
       ahead?.catch(() => {})
       if (slice.events.length > 0) {
-        const outcome = await applyBatch(db, projection, generation, from, slice.events, 'rebuild')
+        const outcome = await applyRebuildBatch(db, projection, generation, from, slice.events)
         from = outcome.checkpoint
         done += outcome.applied
         const seconds = (performance.now() - started) / 1000

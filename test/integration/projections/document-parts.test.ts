@@ -8,7 +8,7 @@ import {
   LOG_START,
   readAll,
 } from '../../../src/eventstore/index.js'
-import { applyBatch } from '../../../src/projections/apply-batch.js'
+import { applyLiveBatch } from '../../../src/projections/apply-batch.js'
 import type { Projection } from '../../../src/projections/projection.js'
 import { queryRows, readDocument } from '../../../src/projections/queries.js'
 import { registerProjection } from '../../../src/projections/runner.js'
@@ -43,7 +43,7 @@ async function step(log: EventLogConnection, from: Checkpoint, types: string[]) 
   for (;;) {
     const slice = await readAll(log.db, { after: from, limit: 100 })
     if (slice.events.length >= types.length)
-      return (await applyBatch(log.db, parted, 1, from, slice.events, 'live')).checkpoint
+      return (await applyLiveBatch(log.db, parted, 1, from, slice.events)).checkpoint
     if (Date.now() > deadline) throw new Error('the appended events did not become readable')
     await new Promise((r) => setTimeout(r, 20))
   }
