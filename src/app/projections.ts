@@ -61,10 +61,6 @@ export interface ProjectionThreadOptions {
   db: Kysely<Database>
 }
 
-/** The projection thread's module, run through tsx as the service's own sources are. */
-const WORKER_SOURCE = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./projection-worker.ts', import.meta.url).href)}) })`
-
 /**
  * Starts the read-model runners on a thread of their own (`projection-worker.ts`), with a
  * connection pool of their own: folding events and writing documents then never holds up the
@@ -79,8 +75,11 @@ export function startProjectionThread(options: ProjectionThreadOptions): Running
   let alive = false
   let worker: Worker
   let stopped: () => void = () => {}
+  // The thread's module, run through tsx as the service's own sources are.
+  const source = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./projection-worker.ts', import.meta.url).href)}) })`
   const start = () => {
-    worker = new Worker(WORKER_SOURCE, {
+    worker = new Worker(source, {
       eval: true,
       workerData: {
         url: database.url,
