@@ -18,7 +18,8 @@ export interface AppendOptions {
   notifyInTransaction?: boolean
 }
 
-interface AppendRow {
+/** One appended (or, on a retry, already appended) event, as the append functions return it. */
+export interface AppendRow {
   out_event_id: string
   out_stream_version: number
   out_global_position: number
@@ -43,17 +44,37 @@ export async function appendToStream(
   options: AppendOptions = {},
 ): Promise<AppendResult> {
   const payload = validateAppend(streamId, events, expected)
-  const expectedText = typeof expected === 'number' ? String(expected) : expected
+  return appendValidated(db, streamId, payload, expected, options)
+}
+
+/** `appendToStream` for events that `validateAppend` already turned into its `payload`. */
+export async function appendValidated(
+  db: Kysely<Database>,
+  streamId: string,
+  payload: string,
+  expected: ExpectedVersion,
+  options: AppendOptions = {},
+): Promise<AppendResult> {
   let rows: AppendRow[]
   try {
     const result = await sql<AppendRow>`
       select out_event_id, out_stream_version, out_global_position, out_replayed
-        from entente_append_to_stream(${streamId}, ${expectedText}, ${payload}::jsonb,
+        from entente_append_to_stream(${streamId}, ${expectedText(expected)}, ${payload}::jsonb,
                                       ${options.notifyInTransaction ?? true})`.execute(db)
     rows = result.rows
   } catch (error) {
     throw translateDatabaseError(error, streamId, expected)
   }
+  return appendResult(streamId, rows)
+}
+
+/** The expected version as the append functions take it. */
+export function expectedText(expected: ExpectedVersion): string {
+  return typeof expected === 'number' ? String(expected) : expected
+}
+
+/** An append's result from the rows of its events, in stream order. */
+export function appendResult(streamId: string, rows: readonly AppendRow[]): AppendResult {
   const last = rows[rows.length - 1]
   return {
     streamId,

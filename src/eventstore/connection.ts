@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
+import { AppendGroups } from './append-group.js'
 import { appendToStream } from './append-to-stream.js'
 import type { Database } from './schema.js'
 import type { AppendResult, ExpectedVersion, NewEvent } from './types.js'
@@ -235,6 +236,9 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
   }
   void listen()
 
+  // Busy writers share transactions: see AppendGroups.
+  const groups = new AppendGroups(db)
+
   // One NOTIFY in flight at a time; appends meanwhile are announced by the next one.
   let announcing = false
   let announceAgain = false
@@ -315,9 +319,7 @@ export function openPostgres(options: PostgresOptions): EventLogConnection {
     readModels,
     tryLock,
     async append(streamId, events, expected) {
-      const result = await appendToStream(db, streamId, events, expected, {
-        notifyInTransaction: false,
-      })
+      const result = await groups.append(streamId, events, expected)
       if (!result.replayed) {
         listeners.emit(streamId)
         announce(streamId)

@@ -7,6 +7,7 @@ import * as relayCheckpoints from './2026-12-01T02-00-00-relay-checkpoints.js'
 import * as logClock from './2026-12-01T03-00-00-log-clock.js'
 import * as projectionDocumentParts from './2026-12-01T03-30-00-projection-document-parts.js'
 import * as applyProjectionBatch from './2026-12-01T04-00-00-apply-projection-batch.js'
+import * as appendGroup from './2026-12-01T05-00-00-append-group.js'
 
 /**
  * Every migration, by name. A static list rather than a folder scan, so that migrations load
@@ -21,6 +22,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T03-00-00-log-clock': logClock,
   '2026-12-01T03-30-00-projection-document-parts': projectionDocumentParts,
   '2026-12-01T04-00-00-apply-projection-batch': applyProjectionBatch,
+  '2026-12-01T05-00-00-append-group': appendGroup,
 }
 
 export const migrationProvider: MigrationProvider = {
