@@ -32,6 +32,11 @@ export interface Config {
    * (PROJECTION_BATCH_INTERVAL_MS; see `RunnerOptions.batchIntervalMs`).
    */
   projectionBatchIntervalMs?: number
+  /**
+   * Whether `entente serve` runs the read-model runners (PROJECTIONS=on, the default) or leaves
+   * them to other processes (`off`: e.g. `entente projections run`); Postgres only.
+   */
+  projections?: boolean
 }
 
 /** Where the relay publishes the event stream, and how its topics are created when missing. */
@@ -116,7 +121,8 @@ function topicSettings(env: NodeJS.ProcessEnv): Omit<KafkaConfig, 'brokers'> {
  * `KAFKA_TOPIC_PREFIX`, `KAFKA_TOPIC_PARTITIONS`, `KAFKA_TOPIC_REPLICATION_FACTOR`,
  * `KAFKA_TOPIC_RETENTION_MS`, `PORT`, `HOST`, `LOG_LEVEL`,
  * `ENTENTE_ADMIN_KEY`, `RATE_LIMIT_PER_KEY`, `RATE_LIMIT_PER_ADDRESS`,
- * `IDEMPOTENCY_RETENTION_HOURS`, `READ_CACHE_MB`. Throws a ConfigError naming the first bad variable.
+ * `IDEMPOTENCY_RETENTION_HOURS`, `READ_CACHE_MB`, `PROJECTION_BATCH_INTERVAL_MS`, `PROJECTIONS`.
+ * Throws a ConfigError naming the first bad variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   let database: Config['database']
@@ -169,6 +175,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         '(e.g. openssl rand -base64 32)',
     )
 
+  const projections = env.PROJECTIONS?.trim() || 'on'
+  if (projections !== 'on' && projections !== 'off')
+    throw new ConfigError('PROJECTIONS', `must be on or off, got "${projections}"`)
+  if (projections === 'off' && database.kind === 'pglite')
+    throw new ConfigError(
+      'PROJECTIONS',
+      'off needs DATABASE_URL: the embedded store belongs to one process, which runs its projections',
+    )
+
   const host = env.HOST?.trim() || '127.0.0.1'
   return {
     database,
@@ -184,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     idempotencyRetentionMs: integer(env, 'IDEMPOTENCY_RETENTION_HOURS', 24, 1, 8_760) * HOUR_MS,
     readCacheBytes: integer(env, 'READ_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     projectionBatchIntervalMs: integer(env, 'PROJECTION_BATCH_INTERVAL_MS', 100, 0, 60_000),
+    projections: projections === 'on',
   }
 }
 

@@ -5,6 +5,8 @@ import { ProjectionRunner } from '../projections/runner.js'
 import { projectionReports, requestRebuild } from '../projections/status.js'
 import { loadConfig } from './config.js'
 import { openEventLog } from './event-log.js'
+import { startProjections } from './projections.js'
+import { createLogger } from './serve.js'
 
 const silent = { info() {}, warn() {}, error() {} }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -101,7 +103,32 @@ export async function rebuild(log: EventLogConnection, name: string): Promise<bo
   }
 }
 
-/** `entente projections status | rebuild <name>`. */
+/**
+ * Runs the read-model runners in this process until SIGTERM or SIGINT, for a service whose API
+ * instances leave them to others (`PROJECTIONS=off`). As everywhere, the one holding a
+ * projection's lock works on it and the others stand by; stopping finishes the batch in hand
+ * and gives the locks back.
+ */
+export async function runProjections(): Promise<void> {
+  const config = loadConfig()
+  const logger = createLogger(config)
+  const log = await openEventLog(config.database, (error) =>
+    logger.warn({ err: error }, 'event notifications lost; reconnecting'),
+  )
+  const running = startProjections(log, logger, {
+    batchIntervalMs: config.projectionBatchIntervalMs,
+  })
+  logger.info({ projections: running.runners.map((r) => r.name) }, 'projection runners started')
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve)
+    process.once('SIGINT', resolve)
+  })
+  await running.stop()
+  await log.close()
+  logger.info('projection runners stopped')
+}
+
+/** `entente projections status | rebuild <name> | run`. */
 export function addProjectionCommands(program: Command, environmentHelp: string): void {
   const projections = program
     .command('projections')
@@ -118,4 +145,10 @@ export function addProjectionCommands(program: Command, environmentHelp: string)
       const ok = await withLog((log) => rebuild(log, name))
       if (!ok) process.exitCode = 1
     })
+  projections
+    .command('run')
+    .description(
+      'run the read-model runners until stopped, for API instances started with PROJECTIONS=off',
+    )
+    .action(runProjections)
 }

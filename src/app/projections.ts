@@ -50,6 +50,18 @@ export function startProjections(
   }
 }
 
+/**
+ * The projections of a process that leaves them to others (`PROJECTIONS=off`: API instances
+ * beside `entente projections run`): no runners here; readiness still reads their status.
+ */
+export function projectionsElsewhere(db: Kysely<Database>): RunningProjections {
+  return {
+    roles: () => [],
+    check: () => checkProjections(db, PROJECTIONS),
+    async stop() {},
+  }
+}
+
 /** What the projection thread needs: see `startProjectionThread`. */
 export interface ProjectionThreadOptions {
   database: { url: string; poolSize: number; connectTimeoutMs?: number }

@@ -11,7 +11,12 @@ import { type Config, DEFAULT_IDEMPOTENCY_RETENTION_MS, describeConfig } from '.
 import { openEventLog, pingDatabase, restoredMessage } from './event-log.js'
 import { type IdempotencySweep, startIdempotencySweep } from './idempotency-sweep.js'
 import { countingAppends, projectionLag } from './metrics.js'
-import { type RunningProjections, startProjections, startProjectionThread } from './projections.js'
+import {
+  projectionsElsewhere,
+  type RunningProjections,
+  startProjections,
+  startProjectionThread,
+} from './projections.js'
 import { type RunningRelay, relayReadiness, startRelay } from './relay.js'
 import { VERSION } from './version.js'
 
@@ -62,17 +67,20 @@ export async function startService(
     ),
     metrics,
   )
-  // On Postgres the runners work on a thread of their own; the embedded store has one thread.
+  // On Postgres the runners work on a thread of their own (or in other processes); the
+  // embedded store has one thread.
   const projections =
-    config.database.kind === 'postgres'
-      ? startProjectionThread({
-          database: config.database,
-          logLevel: config.logLevel,
-          batchIntervalMs: config.projectionBatchIntervalMs,
-          logger,
-          db: log.db,
-        })
-      : startProjections(log, logger, { batchIntervalMs: config.projectionBatchIntervalMs })
+    config.projections === false
+      ? projectionsElsewhere(log.db)
+      : config.database.kind === 'postgres'
+        ? startProjectionThread({
+            database: config.database,
+            logLevel: config.logLevel,
+            batchIntervalMs: config.projectionBatchIntervalMs,
+            logger,
+            db: log.db,
+          })
+        : startProjections(log, logger, { batchIntervalMs: config.projectionBatchIntervalMs })
   const relay = startRelay(config, log, logger)
   let app: FastifyInstance
   let url: string

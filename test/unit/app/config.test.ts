@@ -150,3 +150,22 @@ t.test('the read cache holds 64 MiB unless READ_CACHE_MB says (0: off)', async (
   t.equal(loadConfig({ READ_CACHE_MB: '0' }).readCacheBytes, 0)
   t.equal(loadConfig({ READ_CACHE_MB: '256' }).readCacheBytes, 256 * 1024 * 1024)
 })
+
+t.test(
+  'serve runs the projections unless PROJECTIONS=off leaves them to other processes',
+  async (t) => {
+    const url = 'postgres://app@db:5432/entente'
+    t.equal(loadConfig({}).projections, true)
+    t.equal(loadConfig({ DATABASE_URL: url, PROJECTIONS: 'on' }).projections, true)
+    t.equal(loadConfig({ DATABASE_URL: url, PROJECTIONS: 'off' }).projections, false)
+    t.throws(() => loadConfig({ DATABASE_URL: url, PROJECTIONS: 'no' }), {
+      variable: 'PROJECTIONS',
+      message: /on or off/,
+    })
+    // The embedded store belongs to one process: nobody else could run them.
+    t.throws(() => loadConfig({ PROJECTIONS: 'off' }), {
+      variable: 'PROJECTIONS',
+      message: /DATABASE_URL/,
+    })
+  },
+)
