@@ -13,7 +13,9 @@ import { rate } from './event-log.js'
  * The REST API under autocannon, each figure beside a baseline measured in the same run, in
  * alternating rounds (baseline, Entente, …) with medians, because the machine is shared:
  * - command POSTs (`POST /v1/visits`, ScheduleVisit: one event each) per second at 8 and 32
- *   connections, beside raw-SQL single-event appends with as many connections;
+ *   connections, beside raw-SQL single-event appends with as many connections: to the service
+ *   with its projections running, and to an API instance started with PROJECTIONS=off (the
+ *   command path alone, its read models left to other processes);
  * - GETs of a read model (`GET /v1/visits/{id}`) beside a bare Fastify route answering the
  *   same JSON.
  * The service runs as `entente serve` in a process of its own, as in production (Postgres,
@@ -184,24 +186,32 @@ export async function benchApi(serverUrl: string, options = { rounds: 3, ms: 5_0
   await admin.query('create database entente_bench_api')
   const dbUrl = new URL(serverUrl)
   dbUrl.pathname = '/entente_bench_api'
+  await admin.query('drop database if exists entente_bench_api_alone with (force)')
+  await admin.query('create database entente_bench_api_alone')
+  const aloneUrl = new URL(serverUrl)
+  aloneUrl.pathname = '/entente_bench_api_alone'
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const service = start([...SERVICE_NODE_FLAGS, 'bin/entente.js', 'serve'], {
-    DATABASE_URL: dbUrl.toString(),
+  const serviceEnv = {
     DATABASE_POOL_SIZE: '32',
     KAFKA_BROKERS: '',
-    PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     ENTENTE_ADMIN_KEY: ADMIN_KEY,
     RATE_LIMIT_PER_KEY: '10000000',
+  }
+  const service = start([...SERVICE_NODE_FLAGS, 'bin/entente.js', 'serve'], {
+    ...serviceEnv,
+    DATABASE_URL: dbUrl.toString(),
+    PORT: String(port),
   })
   const dir = mkdtempSync(path.join(tmpdir(), 'entente-bench-'))
   let bare: ChildProcess | undefined
+  let alone: ChildProcess | undefined
   try {
     await waitFor(`${base}/health/ready`, service)
-    const keyFor = async (scope: string) => {
-      const response = await fetch(`${base}/v1/admin/keys`, {
+    const keyFor = async (scope: string, at = base) => {
+      const response = await fetch(`${at}/v1/admin/keys`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: `bench ${scope}`, scopes: [scope] }),
@@ -290,11 +300,35 @@ export async function benchApi(serverUrl: string, options = { rounds: 3, ms: 5_0
         rounds: { baseline, withQuery, entente },
       })
     }
+    // The same commands to an API instance that leaves the read models to other processes
+    // (PROJECTIONS=off), on a database of its own so that the first service's runners do not
+    // project them either: the command path alone, as the raw appends are.
+    const alonePort = await freePort()
+    const aloneBase = `http://127.0.0.1:${alonePort}`
+    alone = start([...SERVICE_NODE_FLAGS, 'bin/entente.js', 'serve'], {
+      ...serviceEnv,
+      DATABASE_URL: aloneUrl.toString(),
+      PORT: String(alonePort),
+      PROJECTIONS: 'off',
+    })
+    await waitFor(`${aloneBase}/health/ready`, alone)
+    const alonePost = {
+      ...post,
+      url: `${aloneBase}/v1/visits`,
+      headers: {
+        ...post.headers,
+        authorization: `Bearer ${await keyFor('commands:write', aloneBase)}`,
+      },
+    }
+    // Its first seconds, unmeasured: the other service warmed up on the reads.
+    await load({ ...alonePost, connections: 8, duration: 3 })
+
     const commands = []
     for (const connections of [8, 32]) {
       const baseline: number[] = []
       const viaFunction: number[] = []
       const entente: Load[] = []
+      const apiAlone: Load[] = []
       for (let round = 0; round < options.rounds; round++) {
         baseline.push(
           await rawAppends(dbUrl.toString(), connections, options.ms, `${connections}-${round}`),
@@ -308,8 +342,10 @@ export async function benchApi(serverUrl: string, options = { rounds: 3, ms: 5_0
           ),
         )
         entente.push(await load({ ...post, connections, duration: options.ms / 1000 }))
+        apiAlone.push(await load({ ...alonePost, connections, duration: options.ms / 1000 }))
       }
       const m = medianRound(entente)
+      const a = medianRound(apiAlone)
       commands.push({
         connections,
         baselineAppendsPerSecond: median(baseline),
@@ -317,16 +353,20 @@ export async function benchApi(serverUrl: string, options = { rounds: 3, ms: 5_0
         functionAppendsPerSecond: median(viaFunction),
         ...m,
         ratio: m.requestsPerSecond / median(baseline),
-        rounds: { baseline, viaFunction, entente },
+        // PROJECTIONS=off: the runners elsewhere (here: not running).
+        apiAlone: { ...a, ratio: a.requestsPerSecond / median(baseline) },
+        rounds: { baseline, viaFunction, entente, apiAlone },
       })
     }
 
     return { commands, reads }
   } finally {
     if (bare) await stop(bare)
+    if (alone) await stop(alone)
     await stop(service)
     rmSync(dir, { recursive: true, force: true })
     await admin.query('drop database if exists entente_bench_api with (force)')
+    await admin.query('drop database if exists entente_bench_api_alone with (force)')
     await admin.end()
   }
 }

@@ -67,13 +67,19 @@ const BENCHES: Record<string, () => Promise<void>> = {
     )
     const { commands, reads } = await benchApi(serverUrl, { rounds, ms })
     console.log(
-      '| POST /v1/visits | raw SQL appends/s | append function/s | commands/s | ratio | p50 ms | p99 ms | non-2xx |',
+      '| POST /v1/visits | raw SQL appends/s | append function/s | service | commands/s | ratio | p50 ms | p99 ms | non-2xx |',
     )
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|')
-    for (const r of commands)
+    console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|')
+    for (const r of commands) {
+      const raw = `| ${r.connections} connections | ${fmt(r.baselineAppendsPerSecond)} | ${fmt(r.functionAppendsPerSecond)}`
       console.log(
-        `| ${r.connections} connections | ${fmt(r.baselineAppendsPerSecond)} | ${fmt(r.functionAppendsPerSecond)} | ${fmt(r.requestsPerSecond)} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} |`,
+        `${raw} | with its projections | ${fmt(r.requestsPerSecond)} | ${r.ratio.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} |`,
       )
+      const a = r.apiAlone
+      console.log(
+        `${raw} | PROJECTIONS=off | ${fmt(a.requestsPerSecond)} | ${a.ratio.toFixed(2)} | ${a.p50Ms} | ${a.p99Ms} | ${a.non2xx} |`,
+      )
+    }
     console.log(
       '| GET | bare Fastify req/s (p50/p99 ms) | bare + the read query req/s | Entente req/s | ratio | p50 ms | p99 ms | non-2xx |',
     )
