@@ -7,6 +7,19 @@ type Db = Kysely<Database> | Transaction<Database>
 
 export const keyOf = (key: DocumentKey) => `${key.kind}\u0000${key.id}`
 
+/**
+ * Keys as the two arrays of `unnest(kinds, ids)`. Each statement that finds documents, parts or
+ * rows by key walks these in a nested loop, with a lateral subquery per key (`offset 0` keeps
+ * it apart), so that each key is one index lookup whatever the planner believes. A plain join
+ * with the keys as a set was planned as a hash of the whole generation whenever the table's
+ * statistics lagged behind its growth: a live read model growing between two autovacuum
+ * analyses, and every rebuild's new generation, which no statistics know. Every batch then read
+ * every document of its projection.
+ */
+function unnested(keys: readonly DocumentKey[]) {
+  return sql`unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.id)}::text[]) as k(kind, id)`
+}
+
 /** The documents of one generation for these keys, by `keyOf`. */
 export async function loadDocuments(
   db: Db,
@@ -20,10 +33,12 @@ export async function loadDocuments(
   if (keys.length === 0) return found
   const { rows } = await sql<{ kind: string; id: string; doc: JsonObject }>`
     select d.kind, d.id, d.doc
-      from projection_documents d
-      join jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
-        on d.kind = k.kind and d.id = k.id
-     where d.projection = ${projection} and d.generation = ${generation}`.execute(db)
+      from ${unnested(keys)}
+     cross join lateral (
+       select d.kind, d.id, d.doc from projection_documents d
+        where d.projection = ${projection} and d.generation = ${generation}
+          and d.kind = k.kind and d.id = k.id
+       offset 0) d`.execute(db)
   for (const row of rows) found.set(keyOf(row), row.doc)
   if (parted) await withParts(db, projection, generation, found)
   return found
@@ -44,15 +59,17 @@ export async function withParts(
 ): Promise<void> {
   if (docs.size === 0) return
   const keys = [...docs.keys()].map((k) => {
-    const [kind, id] = k.split('\u0000')
+    const [kind = '', id = ''] = k.split('\u0000')
     return { kind, id }
   })
   const { rows } = await sql<{ kind: string; id: string; field: string; items: unknown[] }>`
     select p.kind, p.id, p.field, p.items
-      from projection_document_parts p
-      join jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
-        on p.kind = k.kind and p.id = k.id
-     where p.projection = ${projection} and p.generation = ${generation}
+      from ${unnested(keys)}
+     cross join lateral (
+       select p.kind, p.id, p.field, p.items, p.part from projection_document_parts p
+        where p.projection = ${projection} and p.generation = ${generation}
+          and p.kind = k.kind and p.id = k.id
+       offset 0) p
      order by p.kind, p.id, p.part`.execute(db)
   const parts = new Map<string, { field: string; items: unknown[][] }>()
   for (const row of rows) {
@@ -181,10 +198,16 @@ export async function writeDocuments(
   if (keys.length > 0) await replaced(db, name, generation, keys)
   if (partCuts.length > 0)
     await sql`
-      delete from projection_document_parts p
-       using jsonb_to_recordset(${JSON.stringify(partCuts)}::jsonb) as c(kind text, id text, "from" int)
-       where p.projection = ${name} and p.generation = ${generation}
-         and p.kind = c.kind and p.id = c.id and p.part >= c."from"`.execute(db)
+      delete from projection_document_parts
+       where ctid = any(array(
+         select p.ctid
+           from unnest(${partCuts.map((c) => c.kind)}::text[], ${partCuts.map((c) => c.id)}::text[],
+                       ${partCuts.map((c) => c.from)}::int[]) as c(kind, id, "from")
+          cross join lateral (
+            select p.ctid from projection_document_parts p
+             where p.projection = ${name} and p.generation = ${generation}
+               and p.kind = c.kind and p.id = c.id and p.part >= c."from"
+            offset 0) p))`.execute(db)
   for (const slice of chunks(parts, PER_STATEMENT)) {
     const values = slice.map(
       (w) => sql`(${name}, ${generation}, ${w.kind}, ${w.id}, ${w.field}, ${w.part},
@@ -259,18 +282,26 @@ function* chunks<T>(items: readonly T[], size: number): Generator<readonly T[]> 
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size)
 }
 
-/** Deletes these documents of a generation and the rows derived from them. */
+/** Deletes these documents of a generation and the rows derived from them (by `unnested`). */
 async function replaced(db: Db, name: string, generation: number, keys: DocumentKey[]) {
   await sql`
-    delete from projection_rows r
-     using jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
-     where r.projection = ${name} and r.generation = ${generation}
-       and r.source_kind = k.kind and r.source_id = k.id`.execute(db)
+    delete from projection_rows
+     where ctid = any(array(
+       select r.ctid from ${unnested(keys)}
+        cross join lateral (
+          select r.ctid from projection_rows r
+           where r.projection = ${name} and r.generation = ${generation}
+             and r.source_kind = k.kind and r.source_id = k.id
+          offset 0) r))`.execute(db)
   await sql`
-    delete from projection_documents d
-     using jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) as k(kind text, id text)
-     where d.projection = ${name} and d.generation = ${generation}
-       and d.kind = k.kind and d.id = k.id`.execute(db)
+    delete from projection_documents
+     where ctid = any(array(
+       select d.ctid from ${unnested(keys)}
+        cross join lateral (
+          select d.ctid from projection_documents d
+           where d.projection = ${name} and d.generation = ${generation}
+             and d.kind = k.kind and d.id = k.id
+          offset 0) d))`.execute(db)
 }
 
 /** Removes a whole generation (after a rebuild switched away from it, or a failed rebuild). */

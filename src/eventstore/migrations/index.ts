@@ -8,6 +8,7 @@ import * as logClock from './2026-12-01T03-00-00-log-clock.js'
 import * as projectionDocumentParts from './2026-12-01T03-30-00-projection-document-parts.js'
 import * as applyProjectionBatch from './2026-12-01T04-00-00-apply-projection-batch.js'
 import * as appendGroup from './2026-12-01T05-00-00-append-group.js'
+import * as applyBatchByKey from './2026-12-01T05-30-00-apply-batch-by-key.js'
 
 /**
  * Every migration, by name. A static list rather than a folder scan, so that migrations load
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T03-30-00-projection-document-parts': projectionDocumentParts,
   '2026-12-01T04-00-00-apply-projection-batch': applyProjectionBatch,
   '2026-12-01T05-00-00-append-group': appendGroup,
+  '2026-12-01T05-30-00-apply-batch-by-key': applyBatchByKey,
 }
 
 export const migrationProvider: MigrationProvider = {
