@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { createCommandHandler } from '../src/app/command-handler.js'
-import { startProjections } from '../src/app/projections.js'
+import { startProjectionThread } from '../src/app/projections.js'
 import { route } from '../src/domain/deciders.js'
 import { type EventLogConnection, migrateToLatest, openPostgres } from '../src/eventstore/index.js'
 import { PROJECTIONS } from '../src/projections/index.js'
@@ -235,7 +235,8 @@ export interface LagResult {
 
 /**
  * Issues commands open-loop at `perSecond` (each at its due time, whether or not the ones
- * before it have returned) for `seconds`, with the service's runners following the log.
+ * before it have returned) for `seconds`, with the service's runners following the log on a
+ * thread of their own, as `entente serve` runs them on Postgres (its default batch interval).
  * A sampler reads every projection's checkpoint every `pollMs`; a command has been caught
  * up with at the first sample where every checkpoint is at or past its last event.
  */
@@ -252,9 +253,15 @@ export async function benchCatchUp(
     await migrateToLatest(log.db)
     const handle = createCommandHandler({ log })
     const commands = historyCommands(Math.ceil((perSecond * seconds) / 12) + 1)
-    const projections = startProjections(log, silent)
+    const projections = startProjectionThread({
+      database: { url, poolSize: 16 },
+      logLevel: 'silent',
+      logger: silent,
+      db: log.db,
+    })
     // Let every runner take its lock and register before the clock starts.
-    await sleep(1_000)
+    while (!projections.roles().every((r) => r.active)) await sleep(50)
+    await sleep(500)
     const samples: { at: number; min: [bigint, number] }[] = []
     let sampling = true
     const sampling$ = (async () => {
