@@ -70,4 +70,13 @@ export interface Projection<Doc extends JsonObject = JsonObject> {
    * batch. Storage only: evolve, rows and queries see the whole document. Optional.
    */
   parts?: { field: string; size: number }
+  /**
+   * Events a rebuild applies per transaction (the runner's `rebuildBatchSize` when the runner
+   * is given one; else this; else 50,000). Every batch rewrites the documents its events touch:
+   * a model of a few documents that grow with the log (a pair's relationship, whose label
+   * history a batch reads again from its earliest change) wants few large batches; a model of
+   * many small documents (one a visit) is faster in smaller ones, whose events and documents
+   * stay in the young generation of the heap. Optional.
+   */
+  rebuildBatchSize?: number
 }

@@ -50,10 +50,10 @@ export interface RunnerOptions {
   projection: Projection
   batchSize?: number
   /**
-   * Events a rebuild applies per transaction (default 50,000). Each transaction rewrites every
-   * document its events touch, so a busy document that grows with the log (a pair's
-   * relationship) is written once per batch: few large batches keep a rebuild close to the
-   * cost of writing the model once, at the price of memory for the batch.
+   * Events a rebuild applies per transaction (default: the projection's `rebuildBatchSize`,
+   * else 50,000). Each transaction rewrites every document its events touch, so a busy
+   * document that grows with the log (a pair's relationship) is written once per batch, at the
+   * price of memory for the batch.
    */
   rebuildBatchSize?: number
   /** Poll for new events this often when no notification comes (default 1000 ms). */
@@ -117,7 +117,7 @@ export class ProjectionRunner {
   constructor(options: RunnerOptions) {
     this.#o = {
       batchSize: 500,
-      rebuildBatchSize: 50_000,
+      rebuildBatchSize: options.projection.rebuildBatchSize ?? 50_000,
       pollIntervalMs: 1_000,
       batchIntervalMs: 100,
       standbyIntervalMs: 2_000,

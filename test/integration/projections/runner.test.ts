@@ -259,6 +259,36 @@ t.test(
 )
 
 t.test(
+  'a rebuild applies as many events a batch as its projection asks, unless the runner is told',
+  async (t) => {
+    const log = await openTestPostgres(t)
+    await appendMany(log, 10, 30)
+    const rebuildIn = async (projection: ReturnType<typeof countingProjection>, size?: number) => {
+      await requestRebuild(log.db, projection)
+      const progress: number[] = []
+      const runner = new ProjectionRunner({
+        log,
+        projection,
+        pollIntervalMs: 100,
+        ...(size ? { rebuildBatchSize: size } : {}),
+        onRebuildProgress: (p) => progress.push(p.eventsDone),
+      }).start()
+      t.ok(await until(async () => progress.at(-1) === 300), 'the rebuild applied every event')
+      await runner.stop()
+      return progress
+    }
+    const projection = { ...countingProjection(), rebuildBatchSize: 40 }
+    t.same(
+      await rebuildIn(projection),
+      [40, 80, 120, 160, 200, 240, 280, 300],
+      "the projection's 40 a batch",
+    )
+    t.same(await rebuildIn(projection, 100), [100, 200, 300], "the runner's 100 a batch")
+    t.same(await rebuildIn(countingProjection()), [300], 'else up to 50,000 a batch')
+  },
+)
+
+t.test(
   'a rebuild builds aside and switches, and readers never see a half-built model',
   async (t) => {
     const log = await openTestPostgres(t)
