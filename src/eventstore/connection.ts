@@ -100,7 +100,8 @@ export interface EventLogConnection {
   /**
    * `appendToStream` for busy writers: the append's transaction does not NOTIFY (which would
    * serialise commits); readers in this process are woken at once, and other processes by one
-   * NOTIFY sent after the commit, coalesced while one is in flight.
+   * NOTIFY sent after the commit, coalesced while one is in flight. On Postgres, appends made
+   * while others are in flight share one transaction (`AppendGroups`).
    */
   append(
     streamId: string,
