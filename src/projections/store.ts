@@ -282,26 +282,33 @@ function* chunks<T>(items: readonly T[], size: number): Generator<readonly T[]> 
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size)
 }
 
-/** Deletes these documents of a generation and the rows derived from them (by `unnested`). */
+/** Deletes these documents of a generation and the rows derived from them. */
 async function replaced(db: Db, name: string, generation: number, keys: DocumentKey[]) {
+  await deleteByKey(db, 'projection_rows', ['source_kind', 'source_id'], name, generation, keys)
+  await deleteByKey(db, 'projection_documents', ['kind', 'id'], name, generation, keys)
+}
+
+/**
+ * Deletes the rows of `table` in a generation whose key columns (kind, id) hold one of `keys`:
+ * each found by one index lookup (see `unnested`), then deleted by ctid.
+ */
+async function deleteByKey(
+  db: Db,
+  table: 'projection_rows' | 'projection_documents',
+  [kind, id]: [string, string],
+  name: string,
+  generation: number,
+  keys: DocumentKey[],
+) {
   await sql`
-    delete from projection_rows
+    delete from ${sql.table(table)}
      where ctid = any(array(
-       select r.ctid from ${unnested(keys)}
+       select t.ctid from ${unnested(keys)}
         cross join lateral (
-          select r.ctid from projection_rows r
-           where r.projection = ${name} and r.generation = ${generation}
-             and r.source_kind = k.kind and r.source_id = k.id
-          offset 0) r))`.execute(db)
-  await sql`
-    delete from projection_documents
-     where ctid = any(array(
-       select d.ctid from ${unnested(keys)}
-        cross join lateral (
-          select d.ctid from projection_documents d
-           where d.projection = ${name} and d.generation = ${generation}
-             and d.kind = k.kind and d.id = k.id
-          offset 0) d))`.execute(db)
+          select t.ctid from ${sql.table(table)} t
+           where t.projection = ${name} and t.generation = ${generation}
+             and ${sql.ref(`t.${kind}`)} = k.kind and ${sql.ref(`t.${id}`)} = k.id
+          offset 0) t))`.execute(db)
 }
 
 /** Removes a whole generation (after a rebuild switched away from it, or a failed rebuild). */
