@@ -1,7 +1,13 @@
 import { sameJson } from '../../domain/json.js'
 import type { ProjectedEvent } from '../projection.js'
 import { type FactEntry, isCorrection, withFact } from './fact-log.js'
-import { foldVisit, type UnrevisedEngagement } from './fold-visit.js'
+import {
+  foldFact,
+  foldFacts,
+  showFold,
+  type UnrevisedEngagement,
+  type VisitFold,
+} from './fold-visit.js'
 import type { EngagementView, VisitDoc } from './types.js'
 
 /** The event types that change a visit's document. */
@@ -19,6 +25,9 @@ export const VISIT_EVENT_TYPES = [
 
 const unrevised = ({ revision: _r, revisedAt: _a, ...e }: EngagementView): UnrevisedEngagement => e
 
+/** The engagement each shown one was made from (`showFold` gives the same one while unchanged). */
+const shownFrom = new WeakMap<EngagementView, UnrevisedEngagement>()
+
 /**
  * Gives each engagement its revision: unchanged ones keep theirs, changed or new ones get the
  * next number for their id (from 0), as of the event's recorded time.
@@ -32,18 +41,27 @@ function revise(
   const shown = engagements.map((e): EngagementView => {
     const before = previous?.engagements.find((p) => p.engagementId === e.engagementId)
     const known = revisions[e.engagementId]
+    if (before && known && shownFrom.get(before) === e) return before
     if (!before || !known || !sameJson(unrevised(before), e)) {
       revisions[e.engagementId] = { revision: known ? known.revision + 1 : 0, revisedAt: at }
     }
-    return { ...e, ...revisions[e.engagementId]! }
+    const view = { ...e, ...revisions[e.engagementId]! }
+    shownFrom.set(view, e)
+    return view
   })
   return { engagements: shown, engagementRevisions: revisions }
 }
 
 /**
- * A visit's document after `event`, folded again from its facts; undefined when the visit's
- * scheduling was retracted (or the event is a correction of a visit this model never held).
- * Pure: never mutates `doc`.
+ * The fold behind each visit document evolved in this process. A new fact continues it; a
+ * correction, or a document read from the store, folds the facts again from the start.
+ */
+const folds = new WeakMap<VisitDoc, VisitFold>()
+
+/**
+ * A visit's document after `event`: its facts with the event, folded (see `folds`); undefined
+ * when the visit's scheduling was retracted (or the event is a correction of a visit this model
+ * never held). Pure: never mutates `doc`.
  */
 export function evolveVisitDoc(
   doc: VisitDoc | undefined,
@@ -53,17 +71,21 @@ export function evolveVisitDoc(
   const before: readonly FactEntry[] = doc?.facts ?? []
   const facts = withFact(before, event)
   if (facts === before) return doc
-  const view = foldVisit(facts)
+  const known = doc && !isCorrection(event) ? folds.get(doc) : undefined
+  const fold = known ? foldFact(known, facts.at(-1)!) : foldFacts(facts)
+  const view = showFold(fold)
   if (!view) return undefined
   const { engagements, engagementRevisions } = revise(doc, view.engagements, event.recordedAt)
-  return {
+  const next: VisitDoc = {
     ...view,
     engagements,
-    facts: [...facts],
+    facts: facts as FactEntry[],
     engagementRevisions,
     updatedAt: event.recordedAt,
     position: event.globalPosition,
   }
+  folds.set(next, fold)
+  return next
 }
 
 /** The visit as queries show it: the document without its bookkeeping. */

@@ -1,4 +1,5 @@
 import { compact } from '../../domain/json.js'
+import type { Place } from '../../domain/values/place.js'
 import type { Source } from '../../domain/values/source.js'
 import { applyEngagementChange } from '../../domain/visit/engagement-change.js'
 import type { VisitFact } from '../../domain/visit/events.js'
@@ -51,81 +52,124 @@ const byEarliest = (a: UnrevisedEngagement, b: UnrevisedEngagement) =>
   (a.period.earliest ?? '').localeCompare(b.period.earliest ?? '')
 
 /**
+ * Where a fold of a visit's facts stands: the visit so far (its engagements not shown yet),
+ * the engagements by id, and the sources of every fact folded (without repeats, first seen
+ * first). Never changed once made: the next fact makes a new one.
+ */
+export interface VisitFold {
+  visit: UnrevisedVisit | undefined
+  items: ReadonlyMap<string, Item>
+  sources: Source[]
+}
+
+const START: VisitFold = { visit: undefined, items: new Map(), sources: [] }
+
+/** The fold after one more fact in force. */
+export function foldFact(fold: VisitFold, fact: FactEntry): VisitFold {
+  const sources = uniqueSources([...fold.sources, ...fact.sources])
+  let { visit, items } = fold
+  const touch = (id: string, f: (item: Item) => Item) => {
+    const item = items.get(id)
+    if (!item) return
+    items = new Map(items).set(id, {
+      ...f(item),
+      sources: uniqueSources([...item.sources, ...fact.sources]),
+    })
+  }
+  if (fact.type === 'VisitScheduled') {
+    const d = fact.data as unknown as Data<'VisitScheduled'>
+    const { visitId, visitor, destination, period, purpose, dyad, delegation } = d
+    const base = { visitId, visitor, destination, period, dyad, delegation }
+    visit = compact({
+      ...base,
+      purpose,
+      status: 'scheduled' as const,
+      engagements: [],
+      sources: [],
+    })
+    return { visit, items, sources }
+  }
+  if (!visit) return { visit, items, sources }
+  switch (fact.type) {
+    case 'VisitRescheduled':
+      visit = { ...visit, period: (fact.data as unknown as Data<'VisitRescheduled'>).period }
+      break
+    case 'ItineraryEngagementAdded': {
+      const { engagement } = fact.data as unknown as Data<'ItineraryEngagementAdded'>
+      items = new Map(items).set(engagement.engagementId, { engagement, sources: fact.sources })
+      break
+    }
+    case 'ItineraryEngagementChanged': {
+      const d = fact.data as unknown as Data<'ItineraryEngagementChanged'>
+      touch(d.engagementId, (item) => ({
+        ...item,
+        engagement: applyEngagementChange(item.engagement, d.previous, d.engagement),
+      }))
+      break
+    }
+    case 'ItineraryEngagementRemoved': {
+      const d = fact.data as unknown as Data<'ItineraryEngagementRemoved'>
+      touch(d.engagementId, (item) => ({ ...item, removed: d.reason }))
+      break
+    }
+    case 'DelegationMemberAdded': {
+      const { member } = fact.data as unknown as Data<'DelegationMemberAdded'>
+      const others = visit.delegation.filter((m) => m.person.id !== member.person.id)
+      visit = { ...visit, delegation: [...others, member] }
+      break
+    }
+    case 'DelegationMemberRemoved': {
+      const { member } = fact.data as unknown as Data<'DelegationMemberRemoved'>
+      const delegation = visit.delegation.filter((m) => m.person.id !== member.person.id)
+      visit = { ...visit, delegation }
+      break
+    }
+    case 'VisitCancelled': {
+      const { reason } = fact.data as unknown as Data<'VisitCancelled'>
+      visit = { ...visit, status: 'cancelled', cancellation: { reason } }
+      break
+    }
+    case 'VisitCompleted': {
+      const { period } = fact.data as unknown as Data<'VisitCompleted'>
+      visit = { ...visit, status: 'completed', period }
+      break
+    }
+  }
+  return { visit, items, sources }
+}
+
+/** The fold of a visit's facts in force, from the start. */
+export function foldFacts(log: readonly FactEntry[]): VisitFold {
+  return liveFacts(log).reduce(foldFact, START)
+}
+
+// An engagement is shown again only when it, the visit's destination or its cancellation
+// changed: a visit's fold goes on fact by fact, and most facts change one of its parts.
+const shownBefore = new WeakMap<
+  Item,
+  { destination: Place; cancellation: unknown; shown: UnrevisedEngagement }
+>()
+
+function showOnce(visit: UnrevisedVisit, item: Item): UnrevisedEngagement {
+  const before = shownBefore.get(item)
+  if (before?.destination === visit.destination && before.cancellation === visit.cancellation)
+    return before.shown
+  const shown = show(visit, item)
+  shownBefore.set(item, { destination: visit.destination, cancellation: visit.cancellation, shown })
+  return shown
+}
+
+/** What the itinerary shows of a fold; undefined when no scheduling fact is in force. */
+export function showFold({ visit, items, sources }: VisitFold): UnrevisedVisit | undefined {
+  if (!visit) return undefined
+  const engagements = [...items.values()].map((item) => showOnce(visit, item)).sort(byEarliest)
+  return { ...visit, engagements, sources }
+}
+
+/**
  * Folds a visit's facts in force into what its itinerary shows; undefined when no scheduling
  * fact is in force (it was retracted: the visit disappears).
  */
 export function foldVisit(log: readonly FactEntry[]): UnrevisedVisit | undefined {
-  let visit: UnrevisedVisit | undefined
-  const items = new Map<string, Item>()
-  const touch = (id: string, fact: FactEntry, f: (item: Item) => Item) => {
-    const item = items.get(id)
-    if (item)
-      items.set(id, { ...f(item), sources: uniqueSources([...item.sources, ...fact.sources]) })
-  }
-  for (const fact of liveFacts(log)) {
-    if (fact.type === 'VisitScheduled') {
-      const d = fact.data as unknown as Data<'VisitScheduled'>
-      const { visitId, visitor, destination, period, purpose, dyad, delegation } = d
-      const base = { visitId, visitor, destination, period, dyad, delegation }
-      visit = compact({
-        ...base,
-        purpose,
-        status: 'scheduled' as const,
-        engagements: [],
-        sources: [],
-      })
-      continue
-    }
-    if (!visit) continue
-    switch (fact.type) {
-      case 'VisitRescheduled':
-        visit = { ...visit, period: (fact.data as unknown as Data<'VisitRescheduled'>).period }
-        break
-      case 'ItineraryEngagementAdded': {
-        const { engagement } = fact.data as unknown as Data<'ItineraryEngagementAdded'>
-        items.set(engagement.engagementId, { engagement, sources: fact.sources })
-        break
-      }
-      case 'ItineraryEngagementChanged': {
-        const d = fact.data as unknown as Data<'ItineraryEngagementChanged'>
-        touch(d.engagementId, fact, (item) => ({
-          ...item,
-          engagement: applyEngagementChange(item.engagement, d.previous, d.engagement),
-        }))
-        break
-      }
-      case 'ItineraryEngagementRemoved': {
-        const d = fact.data as unknown as Data<'ItineraryEngagementRemoved'>
-        touch(d.engagementId, fact, (item) => ({ ...item, removed: d.reason }))
-        break
-      }
-      case 'DelegationMemberAdded': {
-        const { member } = fact.data as unknown as Data<'DelegationMemberAdded'>
-        const others = visit.delegation.filter((m) => m.person.id !== member.person.id)
-        visit = { ...visit, delegation: [...others, member] }
-        break
-      }
-      case 'DelegationMemberRemoved': {
-        const { member } = fact.data as unknown as Data<'DelegationMemberRemoved'>
-        const delegation = visit.delegation.filter((m) => m.person.id !== member.person.id)
-        visit = { ...visit, delegation }
-        break
-      }
-      case 'VisitCancelled': {
-        const { reason } = fact.data as unknown as Data<'VisitCancelled'>
-        visit = { ...visit, status: 'cancelled', cancellation: { reason } }
-        break
-      }
-      case 'VisitCompleted': {
-        const { period } = fact.data as unknown as Data<'VisitCompleted'>
-        visit = { ...visit, status: 'completed', period }
-        break
-      }
-    }
-  }
-  if (!visit) return undefined
-  const shown = visit
-  const engagements = [...items.values()].map((item) => show(shown, item)).sort(byEarliest)
-  const sources = uniqueSources(liveFacts(log).flatMap((f) => f.sources))
-  return { ...shown, engagements, sources }
+  return showFold(foldFacts(log))
 }
