@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import { sql } from 'kysely'
 import type { JsonObject } from '../domain/json.js'
 import {
@@ -10,7 +10,7 @@ import {
 import { toProjectedEvent } from './projected-event.js'
 import type { DocumentKey, ProjectedEvent, Projection } from './projection.js'
 import { eventsByDocument, evolveDocument } from './replay.js'
-import { keyOf, loadDocuments, planWrites, writeDocuments } from './store.js'
+import { documentWriter, keyOf, loadDocuments, planWrites, writeDocuments } from './store.js'
 
 /** Another instance moved this projection on: this one is no longer the active runner. */
 export class CheckpointMovedError extends Error {
@@ -162,6 +162,44 @@ export async function applyLiveBatch(
   return { ...outcome, changed: [...docs.keys()], state }
 }
 
+/** Documents a rebuild evolves and writes at a time (see `evolveAndWrite`). */
+const REBUILD_GROUP = 500
+
+/**
+ * Evolves a rebuild batch's documents a group at a time, and writes each group while the next
+ * one is evolved: the server inserts while the client folds, where one would otherwise wait for
+ * the other. When an event cannot be applied, what was written is rolled back (to a savepoint)
+ * and it returns false: the caller then goes one event at a time to stop just before it.
+ */
+async function evolveAndWrite(
+  trx: Transaction<Database>,
+  projection: Projection,
+  generation: number,
+  byDocument: ReturnType<typeof eventsByDocument>,
+  loaded: Map<string, JsonObject>,
+): Promise<boolean> {
+  await sql`savepoint evolve`.execute(trx)
+  const writer = documentWriter(trx, projection, generation, loaded)
+  const documents = [...byDocument.values()]
+  await writer.replace(documents.map((d) => d.key))
+  for (let i = 0; i < documents.length; i += REBUILD_GROUP) {
+    const group = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
+    try {
+      for (const { key, events } of documents.slice(i, i + REBUILD_GROUP)) {
+        const k = keyOf(key)
+        group.set(k, { key, doc: evolveDocument(projection, loaded.get(k), events, key) })
+      }
+    } catch {
+      await writer.done().catch(() => {})
+      await sql`rollback to savepoint evolve`.execute(trx)
+      return false
+    }
+    await writer.write(group)
+  }
+  await writer.done()
+  return true
+}
+
 /**
  * Applies a batch to the generation a rebuild builds aside: tens of thousands of events,
  * written in a transaction of multi-row statements.
@@ -187,8 +225,25 @@ export async function applyRebuildBatch(
     )
       throw new CheckpointMovedError(projection.name)
     const loaded = await loadDocuments(trx, projection.name, generation, keys, !!projection.parts)
-    const { docs, ...outcome } = evolveBatch(projection, from, events, relevant, byDocument, loaded)
-    await writeDocuments(trx, projection, generation, docs, loaded)
+    let outcome: BatchOutcome
+    if (await evolveAndWrite(trx, projection, generation, byDocument, loaded)) {
+      const last = events.at(-1)
+      const checkpoint = last
+        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+        : from
+      outcome = { checkpoint, applied: events.length, changed: keys.map(keyOf) }
+    } else {
+      const { docs, ...evolved } = evolveBatch(
+        projection,
+        from,
+        events,
+        relevant,
+        byDocument,
+        loaded,
+      )
+      await writeDocuments(trx, projection, generation, docs, loaded)
+      outcome = { ...evolved, changed: [...docs.keys()] }
+    }
     await trx
       .updateTable('projections')
       .set((eb) => ({
@@ -203,7 +258,7 @@ export async function applyRebuildBatch(
       }))
       .where('name', '=', projection.name)
       .execute()
-    return { ...outcome, changed: [...docs.keys()] }
+    return outcome
   })
 }
 

@@ -187,72 +187,109 @@ export async function writeDocuments(
   stored?: ReadonlyMap<string, unknown>,
 ): Promise<void> {
   if (changed.size === 0) return
-  const {
-    replaced: keys,
-    documents,
-    partCuts,
-    parts,
-    rows,
-  } = planWrites(projection, changed, stored)
+  const writer = documentWriter(db, projection, generation, stored)
+  await writer.replace([...changed.values()].map((c) => c.key))
+  await writer.write(changed)
+  await writer.done()
+}
+
+/**
+ * Writes a batch's documents into one generation in groups, on one connection (a transaction):
+ * `replace` first deletes the stored ones among the batch's keys, and their rows; each `write`
+ * then inserts a group's documents, parts and rows. Statements go one after another, each
+ * built while the one before it runs on the server (see `pipeline`): `write` returns once the
+ * server has all but its last statement, so the caller can make the next group meanwhile.
+ * `done` waits for the last.
+ */
+export function documentWriter(
+  db: Db,
+  projection: Projection,
+  generation: number,
+  /** The documents that exist (by `keyOf`), as loaded: only those are replaced. */
+  stored?: ReadonlyMap<string, unknown>,
+) {
   const name = projection.name
-  if (keys.length > 0) await replaced(db, name, generation, keys)
-  if (partCuts.length > 0)
-    await sql`
-      delete from projection_document_parts
-       where ctid = any(array(
-         select p.ctid
-           from unnest(${partCuts.map((c) => c.kind)}::text[], ${partCuts.map((c) => c.id)}::text[],
-                       ${partCuts.map((c) => c.from)}::int[]) as c(kind, id, "from")
-          cross join lateral (
-            select p.ctid from projection_document_parts p
-             where p.projection = ${name} and p.generation = ${generation}
-               and p.kind = c.kind and p.id = c.id and p.part >= c."from"
-            offset 0) p))`.execute(db)
-  for (const slice of chunks(parts, PER_STATEMENT)) {
-    const values = slice.map(
-      (w) => sql`(${name}, ${generation}, ${w.kind}, ${w.id}, ${w.field}, ${w.part},
-                  ${JSON.stringify(w.items)}::jsonb)`,
-    )
-    await sql`
-      insert into projection_document_parts (projection, generation, kind, id, field, part, items)
-      values ${sql.join(values)}
-      on conflict (projection, generation, kind, id, part) do update
-        set items = excluded.items, field = excluded.field`.execute(db)
+  const statements = pipeline()
+  return {
+    async replace(keys: readonly DocumentKey[]): Promise<void> {
+      const found = keys.filter((key) => !stored || stored.has(keyOf(key)))
+      // Two statements, the second sent once the first is done: wait for both.
+      await statements.done()
+      if (found.length > 0) await replaced(db, name, generation, found)
+    },
+    async write(
+      changed: ReadonlyMap<string, { key: DocumentKey; doc: JsonObject | undefined }>,
+    ): Promise<void> {
+      const { documents, partCuts, parts, rows } = planWrites(projection, changed, stored)
+      if (partCuts.length > 0) await statements.add(cutParts(db, name, generation, partCuts))
+      for (const slice of chunks(parts, PER_STATEMENT)) {
+        const values = slice.map(
+          (w) => sql`(${name}, ${generation}, ${w.kind}, ${w.id}, ${w.field}, ${w.part},
+                      ${JSON.stringify(w.items)}::jsonb)`,
+        )
+        await statements.add(
+          sql`
+          insert into projection_document_parts (projection, generation, kind, id, field, part, items)
+          values ${sql.join(values)}
+          on conflict (projection, generation, kind, id, part) do update
+            set items = excluded.items, field = excluded.field`.execute(db),
+        )
+      }
+      // Multi-row inserts with one parameter a value: each document goes over as its JSON text,
+      // which the server parses once (a single jsonb array of every document, decomposed again
+      // on the server, cost three times as much for large batches).
+      for (const slice of chunks(documents, PER_STATEMENT)) {
+        const values = slice.map(
+          ({ key, doc }) =>
+            sql`(${name}, ${generation}, ${key.kind}, ${key.id}, ${JSON.stringify(doc)}::jsonb)`,
+        )
+        await statements.add(
+          sql`
+          insert into projection_documents (projection, generation, kind, id, doc)
+          values ${sql.join(values)}`.execute(db),
+        )
+      }
+      for (const slice of chunks(rows, PER_STATEMENT)) {
+        const values = slice.map(
+          (r) =>
+            sql`(${name}, ${generation}, ${r.source_kind}, ${r.source_id}, ${r.kind}, ${r.id},
+                 ${JSON.stringify(r.doc)}::jsonb, ${r.earliest}::timestamptz, ${r.latest}::timestamptz,
+                 ${r.countries}::text[], ${r.people}::text[])`,
+        )
+        await statements.add(
+          sql`
+          insert into projection_rows (projection, generation, source_kind, source_id, kind, id, doc,
+                                       earliest, latest, countries, people)
+          values ${sql.join(values)}
+          on conflict (projection, generation, kind, id) do update
+            set doc = excluded.doc, earliest = excluded.earliest, latest = excluded.latest,
+                countries = excluded.countries, people = excluded.people,
+                source_kind = excluded.source_kind, source_id = excluded.source_id`.execute(db),
+        )
+      }
+    },
+    done: () => statements.done(),
   }
-  // Multi-row inserts with one parameter a value: each document goes over as its JSON text,
-  // which the server parses once (a single jsonb array of every document, decomposed again on
-  // the server, cost three times as much for large batches).
-  const inserts = pipeline()
-  for (const slice of chunks(documents, PER_STATEMENT)) {
-    const values = slice.map(
-      ({ key, doc }) =>
-        sql`(${name}, ${generation}, ${key.kind}, ${key.id}, ${JSON.stringify(doc)}::jsonb)`,
-    )
-    await inserts.add(
-      sql`
-      insert into projection_documents (projection, generation, kind, id, doc)
-      values ${sql.join(values)}`.execute(db),
-    )
-  }
-  for (const slice of chunks(rows, PER_STATEMENT)) {
-    const values = slice.map(
-      (r) =>
-        sql`(${name}, ${generation}, ${r.source_kind}, ${r.source_id}, ${r.kind}, ${r.id},
-             ${JSON.stringify(r.doc)}::jsonb, ${r.earliest}::timestamptz, ${r.latest}::timestamptz,
-             ${r.countries}::text[], ${r.people}::text[])`,
-    )
-    await inserts.add(
-      sql`
-      insert into projection_rows (projection, generation, source_kind, source_id, kind, id, doc,
-                                   earliest, latest, countries, people)
-      values ${sql.join(values)}
-      on conflict (projection, generation, kind, id) do update
-        set doc = excluded.doc, earliest = excluded.earliest, latest = excluded.latest,
-            countries = excluded.countries, people = excluded.people,
-            source_kind = excluded.source_kind, source_id = excluded.source_id`.execute(db),
-    )
-  }
-  await inserts.done()
+}
+
+/** Deletes the parts of documents from `from` on (documents that shrank or were removed). */
+async function cutParts(
+  db: Db,
+  name: string,
+  generation: number,
+  partCuts: DocumentWrites['partCuts'],
+) {
+  await sql`
+    delete from projection_document_parts
+     where ctid = any(array(
+       select p.ctid
+         from unnest(${partCuts.map((c) => c.kind)}::text[], ${partCuts.map((c) => c.id)}::text[],
+                     ${partCuts.map((c) => c.from)}::int[]) as c(kind, id, "from")
+        cross join lateral (
+          select p.ctid from projection_document_parts p
+           where p.projection = ${name} and p.generation = ${generation}
+             and p.kind = c.kind and p.id = c.id and p.part >= c."from"
+          offset 0) p))`.execute(db)
 }
 
 /**

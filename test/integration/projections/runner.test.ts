@@ -259,6 +259,48 @@ t.test(
 )
 
 t.test(
+  'a rebuild stops at an event it cannot apply, with exactly what came before it written, though documents after it in the batch were already sent',
+  async (t) => {
+    const log = await openTestPostgres(t)
+    // 1,200 documents: a rebuild writes them in groups of 500, in the order first seen. The
+    // poison event touches the third group's first document; the first two groups, evolved
+    // past it by the second round of events, were written before the third was evolved.
+    await appendMany(log, 1_200, 1)
+    await log.append('s-1000', [{ eventId: randomUUID(), type: 'Poison', data: {} }])
+    await appendMany(log, 1_200, 1)
+    const projection = countingProjection()
+    await requestRebuild(log.db, projection)
+    const runner = new ProjectionRunner({ log, projection, pollIntervalMs: 100 }).start()
+    t.teardown(() => runner.stop())
+    t.ok(
+      await until(
+        async () => (await projectionReports(log.db, [projection]))[0]!.status === 'failed',
+      ),
+      'the rebuild fails',
+    )
+    const row = await log.db
+      .selectFrom('projections')
+      .selectAll()
+      .where('name', '=', projection.name)
+      .executeTakeFirstOrThrow()
+    t.match(row.error, { type: 'Poison', message: /cannot apply/ }, 'naming the event')
+    t.equal(Number(row.rebuild_events_done), 1_200, 'it stopped just before the poison event')
+    const docs = await log.db
+      .selectFrom('projection_documents')
+      .select(['id', 'doc'])
+      .where('projection', '=', projection.name)
+      .where('generation', '=', row.rebuild_generation!)
+      .execute()
+    t.equal(docs.length, 1_200, 'every document the events before it made')
+    t.same(
+      docs.filter((d) => (d.doc as { count: number }).count !== 1).map((d) => d.id),
+      [],
+      'and none with an event from after it',
+    )
+  },
+)
+
+t.test(
   'a rebuild applies as many events a batch as its projection asks, unless the runner is told',
   async (t) => {
     const log = await openTestPostgres(t)
