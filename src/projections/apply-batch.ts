@@ -162,8 +162,28 @@ export async function applyLiveBatch(
   return { ...outcome, changed: [...docs.keys()], state }
 }
 
-/** Documents a rebuild evolves and writes at a time (see `evolveAndWrite`). */
-const REBUILD_GROUP = 500
+/**
+ * A rebuild evolves and writes its documents in groups of at most this many documents or of
+ * their events, whichever comes first (see `evolveAndWrite`): a model of a few documents that
+ * take thousands of events each (a busy pair's relationship) still goes a few at a time.
+ */
+const REBUILD_GROUP = { documents: 500, events: 5_000 }
+
+/** A batch's documents in groups (`REBUILD_GROUP`), in the order they were first touched. */
+function* groups(byDocument: ReturnType<typeof eventsByDocument>) {
+  let group: { key: DocumentKey; events: ProjectedEvent[] }[] = []
+  let events = 0
+  for (const document of byDocument.values()) {
+    group.push(document)
+    events += document.events.length
+    if (group.length >= REBUILD_GROUP.documents || events >= REBUILD_GROUP.events) {
+      yield group
+      group = []
+      events = 0
+    }
+  }
+  if (group.length > 0) yield group
+}
 
 /**
  * Evolves a rebuild batch's documents a group at a time, and writes each group while the next
@@ -180,12 +200,11 @@ async function evolveAndWrite(
 ): Promise<boolean> {
   await sql`savepoint evolve`.execute(trx)
   const writer = documentWriter(trx, projection, generation, loaded)
-  const documents = [...byDocument.values()]
-  await writer.replace(documents.map((d) => d.key))
-  for (let i = 0; i < documents.length; i += REBUILD_GROUP) {
+  await writer.replace([...byDocument.values()].map((d) => d.key))
+  for (const documents of groups(byDocument)) {
     const group = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
     try {
-      for (const { key, events } of documents.slice(i, i + REBUILD_GROUP)) {
+      for (const { key, events } of documents) {
         const k = keyOf(key)
         group.set(k, { key, doc: evolveDocument(projection, loaded.get(k), events, key) })
       }
