@@ -37,13 +37,18 @@ const parted: Projection = {
  * Appends events of `types` to stream `s`, then applies them at once. The log shows an event
  * once every older transaction on the server has ended (other suites share it): wait for all.
  */
-async function step(log: EventLogConnection, from: Checkpoint, types: string[]) {
+async function step(
+  log: EventLogConnection,
+  from: Checkpoint,
+  types: string[],
+  projection = parted,
+) {
   for (const type of types) await log.append('s', [{ eventId: randomUUID(), type, data: {} }])
   const deadline = Date.now() + 30_000
   for (;;) {
     const slice = await readAll(log.db, { after: from, limit: 100 })
     if (slice.events.length >= types.length)
-      return (await applyLiveBatch(log.db, parted, 1, from, slice.events)).checkpoint
+      return (await applyLiveBatch(log.db, projection, 1, from, slice.events)).checkpoint
     if (Date.now() > deadline) throw new Error('the appended events did not become readable')
     await new Promise((r) => setTimeout(r, 20))
   }
@@ -105,5 +110,31 @@ t.test(
     t.strictSame(versions(page.items[0]), [2, 3, 4, 5, 6, 7], 'lists can read whole documents')
     const plain = await queryRows(log.db, { projection: 'parted', kind: 'stream' })
     t.strictSame(plain.items, [{ count: 6 }], 'or the rows')
+  },
+)
+
+t.test(
+  'when the part size changes, a stored document still reads whole, and its next write stores it in parts of the new size',
+  async (t) => {
+    const log = await openTestPostgres(t)
+    await registerProjection(log.db, parted)
+    const at = await step(log, LOG_START, ['Added', 'Added', 'Added', 'Added', 'Added'])
+    t.strictSame(
+      (await parts(log)).map((p) => p.items.length),
+      [2, 2, 1],
+      'in parts of two',
+    )
+    const inThrees: Projection = { ...parted, parts: { field: 'items', size: 3 } }
+    t.strictSame(versions(await readDocument(log.db, 'parted', 'stream', 's')), [1, 2, 3, 4, 5])
+    await step(log, at, ['Added'], inThrees)
+    t.strictSame(
+      (await parts(log)).map((p) => versions(p as unknown as JsonObject)),
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      'rewritten in parts of three, the third part of two removed',
+    )
+    t.strictSame(versions(await readDocument(log.db, 'parted', 'stream', 's')), [1, 2, 3, 4, 5, 6])
   },
 )
