@@ -213,7 +213,8 @@ export function documentWriter(
   return {
     async replace(keys: readonly DocumentKey[]): Promise<void> {
       const found = keys.filter((key) => !stored || stored.has(keyOf(key)))
-      // Two statements, the second sent once the first is done: wait for both.
+      // `replaced` sends two statements, the second once the first is done: it cannot join the
+      // queue, where inserts would run between them. What is queued goes first.
       await statements.done()
       if (found.length > 0) await replaced(db, name, generation, found)
     },
