@@ -165,11 +165,3 @@ export function showFold({ visit, items, sources }: VisitFold): UnrevisedVisit |
   const engagements = [...items.values()].map((item) => showOnce(visit, item)).sort(byEarliest)
   return { ...visit, engagements, sources }
 }
-
-/**
- * Folds a visit's facts in force into what its itinerary shows; undefined when no scheduling
- * fact is in force (it was retracted: the visit disappears).
- */
-export function foldVisit(log: readonly FactEntry[]): UnrevisedVisit | undefined {
-  return showFold(foldFacts(log))
-}
