@@ -82,6 +82,29 @@ function oneByOne(
   return { checkpoint, applied, failure, lastRecordedAt }
 }
 
+/** Where a batch ends once every one of its events is applied. */
+function endOf(events: readonly RecordedEvent[], from: Checkpoint): Checkpoint {
+  const last = events.at(-1)
+  return last ? { transactionId: last.transactionId, globalPosition: last.globalPosition } : from
+}
+
+/**
+ * Each document evolved by its events at once (`evolveDocument`), by `keyOf`; throws where
+ * evolve throws.
+ */
+function evolveEach(
+  projection: Projection,
+  documents: Iterable<{ key: DocumentKey; events: ProjectedEvent[] }>,
+  loaded: Map<string, JsonObject>,
+) {
+  const docs = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
+  for (const { key, events } of documents) {
+    const k = keyOf(key)
+    docs.set(k, { key, doc: evolveDocument(projection, loaded.get(k), events, key) })
+  }
+  return docs
+}
+
 /** Evolves the loaded documents by a batch's events (see the note above `applyLiveBatch`). */
 function evolveBatch(
   projection: Projection,
@@ -91,27 +114,14 @@ function evolveBatch(
   byDocument: ReturnType<typeof eventsByDocument>,
   loaded: Map<string, JsonObject>,
 ) {
-  const docs = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
   // Each document takes its events at once; when one cannot be applied, start again one
   // event at a time to stop just before it.
   try {
-    for (const { key, events: its } of byDocument.values())
-      docs.set(keyOf(key), {
-        key,
-        doc: evolveDocument(projection, loaded.get(keyOf(key)), its, key),
-      })
-    const last = events.at(-1)
-    return {
-      docs,
-      checkpoint: last
-        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
-        : from,
-      applied: events.length,
-      failure: undefined,
-      lastRecordedAt: last?.recordedAt,
-    }
+    const docs = evolveEach(projection, byDocument.values(), loaded)
+    const lastRecordedAt = events.at(-1)?.recordedAt
+    return { docs, checkpoint: endOf(events, from), applied: events.length, lastRecordedAt }
   } catch {
-    docs.clear()
+    const docs = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
     return { docs, ...oneByOne(projection, from, events, relevant, loaded, docs) }
   }
 }
@@ -195,19 +205,16 @@ async function evolveAndWrite(
   trx: Transaction<Database>,
   projection: Projection,
   generation: number,
-  byDocument: ReturnType<typeof eventsByDocument>,
+  { byDocument, keys }: Pick<ReturnType<typeof prepareBatch>, 'byDocument' | 'keys'>,
   loaded: Map<string, JsonObject>,
 ): Promise<boolean> {
   await sql`savepoint evolve`.execute(trx)
   const writer = documentWriter(trx, projection, generation, loaded)
-  await writer.replace([...byDocument.values()].map((d) => d.key))
+  await writer.replace(keys)
   for (const documents of groups(byDocument)) {
-    const group = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
+    let group: ReturnType<typeof evolveEach>
     try {
-      for (const { key, events } of documents) {
-        const k = keyOf(key)
-        group.set(k, { key, doc: evolveDocument(projection, loaded.get(k), events, key) })
-      }
+      group = evolveEach(projection, documents, loaded)
     } catch {
       await writer.done().catch(() => {})
       await sql`rollback to savepoint evolve`.execute(trx)
@@ -245,21 +252,16 @@ export async function applyRebuildBatch(
       throw new CheckpointMovedError(projection.name)
     const loaded = await loadDocuments(trx, projection.name, generation, keys, !!projection.parts)
     let outcome: BatchOutcome
-    if (await evolveAndWrite(trx, projection, generation, byDocument, loaded)) {
-      const last = events.at(-1)
-      const checkpoint = last
-        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
-        : from
-      outcome = { checkpoint, applied: events.length, changed: keys.map(keyOf) }
-    } else {
-      const { docs, ...evolved } = evolveBatch(
-        projection,
-        from,
-        events,
-        relevant,
-        byDocument,
-        loaded,
-      )
+    if (await evolveAndWrite(trx, projection, generation, { byDocument, keys }, loaded))
+      outcome = {
+        checkpoint: endOf(events, from),
+        applied: events.length,
+        changed: keys.map(keyOf),
+      }
+    else {
+      // An event cannot be applied: one event at a time, to stop just before it.
+      const docs = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
+      const evolved = oneByOne(projection, from, events, relevant, loaded, docs)
       await writeDocuments(trx, projection, generation, docs, loaded)
       outcome = { ...evolved, changed: [...docs.keys()] }
     }
