@@ -112,6 +112,11 @@ export interface DocumentWrites {
   rows: RowWrite[]
 }
 
+/** The keys whose documents exist: all of them when `stored` (by `keyOf`) is not given. */
+function storedAmong(keys: readonly DocumentKey[], stored?: ReadonlyMap<string, unknown>) {
+  return stored ? keys.filter((key) => stored.has(keyOf(key))) : [...keys]
+}
+
 /**
  * Plans the writes of changed documents (undefined: removed). `stored` (by `keyOf`), when
  * given, holds the documents that exist: only those are replaced, since a new document has
@@ -122,9 +127,10 @@ export function planWrites(
   changed: ReadonlyMap<string, { key: DocumentKey; doc: JsonObject | undefined }>,
   stored?: ReadonlyMap<string, unknown>,
 ): DocumentWrites {
-  const replaced = [...changed.values()]
-    .map((c) => c.key)
-    .filter((key) => !stored || stored.has(keyOf(key)))
+  const replaced = storedAmong(
+    [...changed.values()].map((c) => c.key),
+    stored,
+  )
   const present = [...changed.values()].filter(
     (c): c is { key: DocumentKey; doc: JsonObject } => c.doc !== undefined,
   )
@@ -212,7 +218,7 @@ export function documentWriter(
   const statements = pipeline()
   return {
     async replace(keys: readonly DocumentKey[]): Promise<void> {
-      const found = keys.filter((key) => !stored || stored.has(keyOf(key)))
+      const found = storedAmong(keys, stored)
       // `replaced` sends two statements, the second once the first is done: it cannot join the
       // queue, where inserts would run between them. What is queued goes first.
       await statements.done()
