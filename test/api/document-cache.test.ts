@@ -40,6 +40,12 @@ async function twoInstances(t: Test) {
   })
   // B hears changes once its LISTEN session is up.
   await eventually(async () => logB.readModels.complete, Boolean, 'B listening')
+  const heard = new Set<string>()
+  t.teardown(
+    logB.readModels.onChange(({ projection, keys }) => {
+      if (projection === 'itinerary') for (const key of keys ?? []) heard.add(key)
+    }),
+  )
   const b = { app: appB, headers: a.headers }
   const { visitId: _, ...schedule } = commandExample('ScheduleVisit')![0]!
   const scheduled = await poster(a)('/v1/visits', schedule)
@@ -47,6 +53,14 @@ async function twoInstances(t: Test) {
   const visitId = scheduled.body.streamId.replace(/^visit-/, '')
   const read = () => getter(b)(`/v1/visits/${visitId}`)
   const first = await eventually(read, (r) => r.status === 200, 'the visit on B')
+  // The batch that wrote the visit notifies B, and B forgets the visit when it hears that:
+  // under load the notification can come after B has read and kept the visit. Wait for it.
+  await eventually(
+    async () => heard.has(`visit\u0000${visitId}`),
+    Boolean,
+    'B hearing the batch that wrote the visit',
+    10_000,
+  )
   // A read that a change overtook (the notification of the batch that wrote the visit may
   // reach B after B's own query saw it) is not kept: read until B holds the document.
   await eventually(
