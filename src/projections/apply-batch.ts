@@ -207,10 +207,11 @@ async function evolveAndWrite(
   generation: number,
   { byDocument, keys }: Pick<ReturnType<typeof prepareBatch>, 'byDocument' | 'keys'>,
   loaded: Map<string, JsonObject>,
-): Promise<boolean> {
+): Promise<Map<string, { key: DocumentKey; doc: JsonObject | undefined }> | undefined> {
   await sql`savepoint evolve`.execute(trx)
   const writer = documentWriter(trx, projection, generation, loaded)
   await writer.replace(keys)
+  const written = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
   for (const documents of groups(byDocument)) {
     let group: ReturnType<typeof evolveEach>
     try {
@@ -218,17 +219,26 @@ async function evolveAndWrite(
     } catch {
       await writer.done().catch(() => {})
       await sql`rollback to savepoint evolve`.execute(trx)
-      return false
+      return undefined
     }
     await writer.write(group)
+    for (const [k, document] of group) written.set(k, document)
   }
   await writer.done()
-  return true
+  return written
 }
 
 /**
  * Applies a batch to the generation a rebuild builds aside: tens of thousands of events,
  * written in a transaction of multi-row statements.
+ *
+ * `kept` holds documents as the batch before this one left them in the store (by `keyOf`):
+ * those are taken from it instead of being read and parsed again, and a fold that a document
+ * carries (the itinerary's) goes on instead of starting over. Once this batch commits, `kept`
+ * holds the documents it wrote instead. Only the rebuild's runner writes its generation, and it
+ * holds the checkpoint's row lock while it does: what it wrote last is what the store holds, as
+ * long as the checkpoint is where that batch left it. A caller whose batch failed must start
+ * again with nothing kept.
  */
 export async function applyRebuildBatch(
   db: Kysely<Database>,
@@ -236,9 +246,10 @@ export async function applyRebuildBatch(
   generation: number,
   from: Checkpoint,
   events: readonly RecordedEvent[],
+  kept: Map<string, JsonObject> = new Map(),
 ): Promise<BatchOutcome> {
   const { relevant, byDocument, keys } = prepareBatch(projection, events)
-  return db.transaction().execute(async (trx) => {
+  const { outcome, written } = await db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('projections')
       .select(['rebuild_transaction_id', 'rebuild_position'])
@@ -250,9 +261,20 @@ export async function applyRebuildBatch(
       Number(row.rebuild_position) !== from.globalPosition
     )
       throw new CheckpointMovedError(projection.name)
-    const loaded = await loadDocuments(trx, projection.name, generation, keys, !!projection.parts)
+    const loaded = await loadDocuments(
+      trx,
+      projection.name,
+      generation,
+      keys.filter((key) => !kept.has(keyOf(key))),
+      !!projection.parts,
+    )
+    for (const key of keys) {
+      const doc = kept.get(keyOf(key))
+      if (doc) loaded.set(keyOf(key), doc)
+    }
     let outcome: BatchOutcome
-    if (await evolveAndWrite(trx, projection, generation, { byDocument, keys }, loaded))
+    let written = await evolveAndWrite(trx, projection, generation, { byDocument, keys }, loaded)
+    if (written)
       outcome = {
         checkpoint: endOf(events, from),
         applied: events.length,
@@ -260,10 +282,10 @@ export async function applyRebuildBatch(
       }
     else {
       // An event cannot be applied: one event at a time, to stop just before it.
-      const docs = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
-      const evolved = oneByOne(projection, from, events, relevant, loaded, docs)
-      await writeDocuments(trx, projection, generation, docs, loaded)
-      outcome = { ...evolved, changed: [...docs.keys()] }
+      written = new Map()
+      const evolved = oneByOne(projection, from, events, relevant, loaded, written)
+      await writeDocuments(trx, projection, generation, written, loaded)
+      outcome = { ...evolved, changed: [...written.keys()] }
     }
     await trx
       .updateTable('projections')
@@ -279,8 +301,11 @@ export async function applyRebuildBatch(
       }))
       .where('name', '=', projection.name)
       .execute()
-    return outcome
+    return { outcome, written }
   })
+  kept.clear()
+  for (const [k, { doc }] of written) if (doc) kept.set(k, doc)
+  return outcome
 }
 
 /**

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import type { JsonObject } from '../domain/json.js'
 import type {
   Checkpoint,
   Database,
@@ -345,13 +346,23 @@ export class ProjectionRunner {
     const doneBefore = Number(fresh.rebuild_events_done ?? 0)
     let done = doneBefore
     let ahead: Promise<ReadBatch> | undefined
+    // The documents the last batch wrote: the next batch goes on from them (see
+    // `applyRebuildBatch`). A failed batch ends this call, and what was kept with it.
+    const kept = new Map<string, JsonObject>()
     while (!this.#stopped && this.#lease && !this.#lease.lost) {
       const slice = await (ahead ?? this.#readBatch(from))
       // Read the next batch while this one is applied: the two take about as long.
       ahead = slice.caughtUp ? undefined : this.#readBatch(slice.checkpoint)
       ahead?.catch(() => {})
       if (slice.events.length > 0) {
-        const outcome = await applyRebuildBatch(db, projection, generation, from, slice.events)
+        const outcome = await applyRebuildBatch(
+          db,
+          projection,
+          generation,
+          from,
+          slice.events,
+          kept,
+        )
         from = outcome.checkpoint
         done += outcome.applied
         const seconds = (performance.now() - started) / 1000

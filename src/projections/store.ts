@@ -44,8 +44,11 @@ export async function loadDocuments(
   return found
 }
 
-/** The parts each document was loaded with, to tell which parts a write has to replace. */
-const loadedParts = new WeakMap<JsonObject, unknown[][]>()
+/**
+ * The parts each document is stored in, as loaded or as last planned for writing, to tell which
+ * parts a write has to replace.
+ */
+const storedParts = new WeakMap<JsonObject, unknown[][]>()
 
 /**
  * Puts the stored parts of each document (by `keyOf`) back into its array member, in place:
@@ -81,7 +84,7 @@ export async function withParts(
   for (const [k, { field, items }] of parts) {
     const doc = docs.get(k)!
     ;(doc as Record<string, unknown>)[field] = items.flat()
-    loadedParts.set(doc, items)
+    storedParts.set(doc, items)
   }
 }
 
@@ -165,17 +168,23 @@ function planParts(
   const partCuts: DocumentWrites['partCuts'] = []
   for (const [k, { key, doc }] of changed) {
     const before = stored?.get(k)
-    const had = (before ? loadedParts.get(before as JsonObject) : undefined) ?? []
+    const had = (before ? storedParts.get(before as JsonObject) : undefined) ?? []
     const all = doc ? ((doc[field] ?? []) as unknown[]) : []
     const count = Math.ceil(all.length / size)
+    const now: unknown[][] = []
     for (let part = 0; part < count; part++) {
       const items = all.slice(part * size, (part + 1) * size)
+      now.push(items)
       const old = had[part]
       if (old && old.length === items.length && old.every((x, i) => x === items[i])) continue
       parts.push({ ...key, field, part, items })
     }
     if (had.length > count || (!doc && stored?.has(k))) partCuts.push({ ...key, from: count })
-    if (doc) documents.push({ key, doc: { ...doc, [field]: [] } })
+    if (doc) {
+      documents.push({ key, doc: { ...doc, [field]: [] } })
+      // What the store holds once this commits: a rebuild's next batch may go on from `doc`.
+      storedParts.set(doc, now)
+    }
   }
   return { documents, partCuts, parts }
 }

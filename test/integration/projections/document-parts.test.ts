@@ -8,10 +8,11 @@ import {
   LOG_START,
   readAll,
 } from '../../../src/eventstore/index.js'
-import { applyLiveBatch } from '../../../src/projections/apply-batch.js'
+import { applyLiveBatch, applyRebuildBatch } from '../../../src/projections/apply-batch.js'
 import type { Projection } from '../../../src/projections/projection.js'
 import { queryRows, readDocument } from '../../../src/projections/queries.js'
 import { registerProjection } from '../../../src/projections/runner.js'
+import { loadDocuments } from '../../../src/projections/store.js'
 import { openTestPostgres } from '../../helpers/postgres.js'
 
 /**
@@ -136,5 +137,90 @@ t.test(
       'rewritten in parts of three, the third part of two removed',
     )
     t.strictSame(versions(await readDocument(log.db, 'parted', 'stream', 's')), [1, 2, 3, 4, 5, 6])
+  },
+)
+
+t.test(
+  'a rebuild batch goes on from the documents the batch before it wrote, and rewrites only the parts it changed',
+  async (t) => {
+    const log = await openTestPostgres(t)
+    await registerProjection(log.db, parted)
+    await log.db
+      .updateTable('projections')
+      .set({
+        status: 'rebuilding',
+        rebuild_generation: 2,
+        rebuild_transaction_id: '0',
+        rebuild_position: 0,
+      })
+      .where('name', '=', 'parted')
+      .execute()
+    const kept = new Map<string, JsonObject>()
+    const rebuildStep = async (from: Checkpoint, types: string[]) => {
+      for (const type of types) await log.append('s', [{ eventId: randomUUID(), type, data: {} }])
+      const deadline = Date.now() + 30_000
+      for (;;) {
+        const slice = await readAll(log.db, { after: from, limit: 100 })
+        if (slice.events.length >= types.length)
+          return (await applyRebuildBatch(log.db, parted, 2, from, slice.events, kept)).checkpoint
+        if (Date.now() > deadline) throw new Error('the appended events did not become readable')
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    }
+    const generation2 = async () => {
+      const { rows } = await sql<{ part: number; items: JsonObject[]; xmin: string }>`
+        select part, items, xmin::text as xmin from projection_document_parts
+         where projection = 'parted' and generation = 2 order by part`.execute(log.db)
+      return rows
+    }
+    const rebuilt = async () =>
+      versions(
+        (await loadDocuments(log.db, 'parted', 2, [{ kind: 'stream', id: 's' }])).get(
+          'stream\u0000s',
+        ),
+      )
+
+    let at = await rebuildStep(LOG_START, ['Added', 'Added', 'Added', 'Added', 'Added'])
+    t.strictSame(
+      versions(kept.get('stream\u0000s')),
+      [1, 2, 3, 4, 5],
+      'the batch keeps what it wrote',
+    )
+    const first = await generation2()
+    t.strictSame(
+      first.map((p) => p.items.length),
+      [2, 2, 1],
+    )
+
+    // The stored document is changed behind the rebuild's back: the next batch must go on from
+    // the one it kept, not read this one.
+    await sql`update projection_documents set doc = '{"count": 99, "items": []}'
+               where projection = 'parted' and generation = 2`.execute(log.db)
+    at = await rebuildStep(at, ['Added', 'Added'])
+    const second = await generation2()
+    t.strictSame(
+      second.map((p) => p.xmin === first[p.part]?.xmin),
+      [true, true, false, false],
+      'the two full parts of the kept document were left as they were; the last and a new one were written',
+    )
+    t.strictSame(await rebuilt(), [1, 2, 3, 4, 5, 6, 7], 'the document went on from the kept one')
+    const { rows } = await sql<{ doc: JsonObject }>`
+      select doc from projection_documents where projection = 'parted' and generation = 2`.execute(
+      log.db,
+    )
+    t.equal(rows[0]!.doc.count, 7, 'and not from the one read from the store')
+
+    await rebuildStep(at, ['Dropped'])
+    const third = await generation2()
+    t.strictSame(
+      third.map((p) => p.items.length),
+      [2, 2, 2],
+      'the part left empty is removed',
+    )
+    t.notOk(
+      third.some((p) => p.xmin === second[p.part]?.xmin),
+      'every part was rewritten',
+    )
+    t.strictSame(await rebuilt(), [2, 3, 4, 5, 6, 7])
   },
 )

@@ -4,6 +4,7 @@ import t, { type Test } from 'tap'
 import { startProjections } from '../../../src/app/projections.js'
 import { PROJECTIONS } from '../../../src/projections/index.js'
 import type { ProjectedEvent } from '../../../src/projections/projection.js'
+import { ProjectionRunner } from '../../../src/projections/runner.js'
 import { requestRebuild } from '../../../src/projections/status.js'
 import { openTestPostgres } from '../../helpers/postgres.js'
 import { caughtUp, readModelSnapshot } from '../../helpers/projections.js'
@@ -14,12 +15,14 @@ const silent = { info() {}, warn() {}, error() {} }
 /**
  * Appends the history in chunks of `chunk` events per append (one stream per append, so a
  * chunk ends where the stream changes) while the runners follow live, waits until every
- * runner has applied every event, then rebuilds every model from scratch beside the live one.
- * Returns both snapshots.
+ * runner has applied every event, then rebuilds every model from scratch beside the live one:
+ * once in the projections' own batches, then again in batches of three events, where a
+ * document's events fall in several batches and each batch goes on from the documents the
+ * one before it wrote. Returns the three snapshots.
  */
 async function liveAndRebuilt(t: Test, events: ProjectedEvent[], chunk: number) {
   const log = await openTestPostgres(t, 4)
-  const runners = startProjections(log, silent)
+  let runners: { stop(): Promise<void> } = startProjections(log, silent)
   try {
     for (let i = 0; i < events.length; ) {
       const streamId = events[i]!.streamId
@@ -39,7 +42,15 @@ async function liveAndRebuilt(t: Test, events: ProjectedEvent[], chunk: number) 
     const live = await readModelSnapshot(log, { parts: true })
     for (const p of PROJECTIONS) await requestRebuild(log.db, p)
     await caughtUp(log, PROJECTIONS, (r) => r.generation === 2)
-    return { live, rebuilt: await readModelSnapshot(log, { parts: true }) }
+    const rebuilt = await readModelSnapshot(log, { parts: true })
+    await runners.stop()
+    const small = PROJECTIONS.map((projection) =>
+      new ProjectionRunner({ log, projection, logger: silent, rebuildBatchSize: 3 }).start(),
+    )
+    runners = { stop: async () => void (await Promise.all(small.map((r) => r.stop()))) }
+    for (const p of PROJECTIONS) await requestRebuild(log.db, p)
+    await caughtUp(log, PROJECTIONS, (r) => r.generation === 3)
+    return { live, rebuilt, inThrees: await readModelSnapshot(log, { parts: true }) }
   } finally {
     await runners.stop()
     await log.close()
@@ -53,9 +64,13 @@ t.test(
     await fc.assert(
       fc.asyncProperty(histories, fc.integer({ min: 1, max: 7 }), async (events, chunk) => {
         runs++
-        const { live, rebuilt } = await liveAndRebuilt(t, events, chunk)
+        const { live, rebuilt, inThrees } = await liveAndRebuilt(t, events, chunk)
         t.strictSame(live, rebuilt, `live equals rebuilt after ${events.length} events`)
-        return JSON.stringify(live) === JSON.stringify(rebuilt)
+        t.strictSame(inThrees, rebuilt, 'and rebuilt in batches of three')
+        return (
+          JSON.stringify(live) === JSON.stringify(rebuilt) &&
+          JSON.stringify(inThrees) === JSON.stringify(rebuilt)
+        )
       }),
       { numRuns: 6, endOnFailure: true },
     )
