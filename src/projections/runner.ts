@@ -277,12 +277,12 @@ export class ProjectionRunner {
     }
   }
 
-  /** Up to `rebuildBatchSize` events after `from`, read in slices the log allows. */
-  async #readBatch(from: Checkpoint): Promise<ReadBatch> {
+  /** Up to `size` events after `from`, read in slices the log allows. */
+  async #readBatch(from: Checkpoint, size: number): Promise<ReadBatch> {
     const events: RecordedEvent[] = []
     let after = from
     for (;;) {
-      const limit = Math.min(MAX_READ, this.#o.rebuildBatchSize - events.length)
+      const limit = Math.min(MAX_READ, size - events.length)
       // Only the projection's own events: the others would be read, parsed and skipped.
       const slice = await readAll(this.#o.log.db, {
         after,
@@ -291,7 +291,7 @@ export class ProjectionRunner {
       })
       events.push(...slice.events)
       after = slice.checkpoint
-      if (slice.caughtUp || events.length >= this.#o.rebuildBatchSize)
+      if (slice.caughtUp || events.length >= size)
         return { events, checkpoint: after, caughtUp: slice.caughtUp }
     }
   }
@@ -350,9 +350,14 @@ export class ProjectionRunner {
     // `applyRebuildBatch`). A failed batch ends this call, and what was kept with it.
     const kept = new Map<string, JsonObject>()
     while (!this.#stopped && this.#lease && !this.#lease.lost) {
-      const slice = await (ahead ?? this.#readBatch(from))
+      // The first batch is one read: nothing is applied while it is read. The next is read
+      // while this one is applied.
+      const slice = await (ahead ??
+        this.#readBatch(from, Math.min(MAX_READ, this.#o.rebuildBatchSize)))
       // Read the next batch while this one is applied: the two take about as long.
-      ahead = slice.caughtUp ? undefined : this.#readBatch(slice.checkpoint)
+      ahead = slice.caughtUp
+        ? undefined
+        : this.#readBatch(slice.checkpoint, this.#o.rebuildBatchSize)
       ahead?.catch(() => {})
       if (slice.events.length > 0) {
         const outcome = await applyRebuildBatch(

@@ -331,6 +331,34 @@ t.test(
 )
 
 t.test(
+  "a rebuild's first batch is one read of the log, so that the next is read while it is applied",
+  async (t) => {
+    const log = await openTestPostgres(t)
+    for (let s = 0; s < 12; s++)
+      await log.append(
+        `s-${s}`,
+        Array.from({ length: 1_000 }, (_, v) => ({
+          eventId: randomUUID(),
+          type: 'Counted',
+          data: { v },
+        })),
+      )
+    const projection = countingProjection()
+    await requestRebuild(log.db, projection)
+    const progress: number[] = []
+    const runner = new ProjectionRunner({
+      log,
+      projection,
+      pollIntervalMs: 100,
+      onRebuildProgress: (p) => progress.push(p.eventsDone),
+    }).start()
+    t.teardown(() => runner.stop())
+    t.ok(await until(async () => progress.at(-1) === 12_000), 'the rebuild applied every event')
+    t.same(progress, [10_000, 12_000], 'one read of 10,000, then the rest in a batch of 50,000')
+  },
+)
+
+t.test(
   'a rebuild builds aside and switches, and readers never see a half-built model',
   async (t) => {
     const log = await openTestPostgres(t)
