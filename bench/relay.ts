@@ -3,6 +3,7 @@ import { Partitioners } from 'kafkajs'
 import pg from 'pg'
 import type { KafkaConfig } from '../src/app/config.js'
 import {
+  type Checkpoint,
   type EventLogConnection,
   migrateToLatest,
   openPostgres,
@@ -115,7 +116,7 @@ export async function benchRelay(
     await fill(log, options.events)
     // The same messages for the baseline: read once, mapped as the relay maps them.
     const stored = []
-    let after: Parameters<typeof readAll>[1] = {}
+    let after: { after?: Checkpoint } = {}
     for (;;) {
       const slice = await readAll(log.db, { ...after, limit: 500 })
       stored.push(slice.events)

@@ -180,7 +180,12 @@ export async function documentsAsOf(
   let docs = new Map<string, JsonObject>()
   let after = LOG_START
   for (;;) {
-    const slice = await readAll(db, { after, limit: 1_000, eventTypes: projection.eventTypes })
+    const slice = await readAll(db, {
+      after,
+      limit: 1_000,
+      eventTypes: projection.eventTypes,
+      lean: true,
+    })
     const recorded = slice.events.filter((e) => e.recordedAt <= asOf).map(toProjectedEvent)
     docs = replay(projection, recorded, docs)
     after = slice.checkpoint

@@ -50,6 +50,15 @@ export interface RecordedEvent<Type extends string = string, Data = Record<strin
   prevHash: string | null
 }
 
+/**
+ * An event without its metadata and hashes, as `readAll` reads it with `lean`: what read models
+ * need, and a third less to read and parse.
+ */
+export type LeanRecordedEvent<Type extends string = string, Data = Record<string, unknown>> = Omit<
+  RecordedEvent<Type, Data>,
+  'metadata' | 'hash' | 'prevHash'
+>
+
 /** Where a reader of the whole log stands: after the event at this place in log order. */
 export interface Checkpoint {
   transactionId: string

@@ -4,7 +4,7 @@ import type { JsonObject } from '../domain/json.js'
 import {
   type Checkpoint,
   type Database,
-  type RecordedEvent,
+  type LeanRecordedEvent,
   readModelPayload,
 } from '../eventstore/index.js'
 import { toProjectedEvent } from './projected-event.js'
@@ -43,7 +43,7 @@ export interface BatchOutcome {
 function oneByOne(
   projection: Projection,
   from: Checkpoint,
-  events: readonly RecordedEvent[],
+  events: readonly LeanRecordedEvent[],
   relevant: readonly ProjectedEvent[],
   loaded: Map<string, JsonObject>,
   docs: Map<string, { key: DocumentKey; doc: JsonObject | undefined }>,
@@ -83,7 +83,7 @@ function oneByOne(
 }
 
 /** Where a batch ends once every one of its events is applied. */
-function endOf(events: readonly RecordedEvent[], from: Checkpoint): Checkpoint {
+function endOf(events: readonly LeanRecordedEvent[], from: Checkpoint): Checkpoint {
   const last = events.at(-1)
   return last ? { transactionId: last.transactionId, globalPosition: last.globalPosition } : from
 }
@@ -109,7 +109,7 @@ function evolveEach(
 function evolveBatch(
   projection: Projection,
   from: Checkpoint,
-  events: readonly RecordedEvent[],
+  events: readonly LeanRecordedEvent[],
   relevant: readonly ProjectedEvent[],
   byDocument: ReturnType<typeof eventsByDocument>,
   loaded: Map<string, JsonObject>,
@@ -134,7 +134,7 @@ export interface ProjectionState {
 }
 
 /** A batch's events of the projection's types, upcast, by the documents they touch. */
-function prepareBatch(projection: Projection, events: readonly RecordedEvent[]) {
+function prepareBatch(projection: Projection, events: readonly LeanRecordedEvent[]) {
   const handled = new Set(projection.eventTypes)
   const relevant = events.filter((e) => handled.has(e.type)).map(toProjectedEvent)
   const byDocument = eventsByDocument(projection, relevant)
@@ -161,7 +161,7 @@ export async function applyLiveBatch(
   projection: Projection,
   generation: number,
   from: Checkpoint,
-  events: readonly RecordedEvent[],
+  events: readonly LeanRecordedEvent[],
 ): Promise<BatchOutcome & { state: ProjectionState }> {
   const { relevant, byDocument, keys } = prepareBatch(projection, events)
   // Read before the statement that checks the checkpoint: what it wrote while the
@@ -245,7 +245,7 @@ export async function applyRebuildBatch(
   projection: Projection,
   generation: number,
   from: Checkpoint,
-  events: readonly RecordedEvent[],
+  events: readonly LeanRecordedEvent[],
   kept: Map<string, JsonObject> = new Map(),
 ): Promise<BatchOutcome> {
   const { relevant, byDocument, keys } = prepareBatch(projection, events)

@@ -1,10 +1,10 @@
 import type { JsonObject } from '../domain/json.js'
 import { upcast } from '../domain/upcasters.js'
-import type { RecordedEvent } from '../eventstore/index.js'
+import type { LeanRecordedEvent } from '../eventstore/index.js'
 import type { ProjectedEvent } from './projection.js'
 
 /** A stored event as projections see it: data upcast to its type's current schema. */
-export function toProjectedEvent(event: RecordedEvent): ProjectedEvent {
+export function toProjectedEvent(event: LeanRecordedEvent): ProjectedEvent {
   const { data } = upcast(event.type, event.schemaVersion, event.data)
   return {
     eventId: event.eventId,
@@ -14,6 +14,5 @@ export function toProjectedEvent(event: RecordedEvent): ProjectedEvent {
     recordedAt: event.recordedAt.toISOString(),
     type: event.type,
     data: data as JsonObject,
-    metadata: event.metadata as JsonObject,
   }
 }

@@ -2,7 +2,8 @@ import type { JsonObject } from '../domain/json.js'
 
 /**
  * An event as projections see it: its data upcast to the current schema, with where and
- * when it was recorded.
+ * when it was recorded. Not its metadata (who recorded it, and why): a read model is made of
+ * what the events say, and reads them without it (`readAll`'s `lean`).
  */
 export interface ProjectedEvent {
   eventId: string
@@ -13,7 +14,6 @@ export interface ProjectedEvent {
   recordedAt: string
   type: string
   data: JsonObject
-  metadata: JsonObject
 }
 
 /** A document of a read model: e.g. `{ kind: 'visit', id: '<visitId>' }`. */

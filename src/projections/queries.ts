@@ -170,7 +170,12 @@ export async function documentAsOf(
   let doc: JsonObject | undefined
   let after = LOG_START
   for (;;) {
-    const slice = await readAll(db, { after, limit: 1_000, eventTypes: projection.eventTypes })
+    const slice = await readAll(db, {
+      after,
+      limit: 1_000,
+      eventTypes: projection.eventTypes,
+      lean: true,
+    })
     for (const stored of slice.events) {
       if (stored.recordedAt > asOf) continue
       const event = toProjectedEvent(stored)

@@ -4,8 +4,8 @@ import type {
   Checkpoint,
   Database,
   EventLogConnection,
+  LeanRecordedEvent,
   Lease,
-  RecordedEvent,
 } from '../eventstore/index.js'
 import {
   AppendWaiter,
@@ -20,7 +20,7 @@ import { dropGeneration } from './store.js'
 
 /** Events read for a rebuild batch, where they end, and whether they reach the head. */
 interface ReadBatch {
-  events: RecordedEvent[]
+  events: LeanRecordedEvent[]
   checkpoint: Checkpoint
   caughtUp: boolean
 }
@@ -223,6 +223,7 @@ export class ProjectionRunner {
           after: from,
           limit: this.#o.batchSize,
           checkHeldBack: true,
+          lean: true,
         })
         this.#followedAt = slice.events.length > 0 && slice.caughtUp ? readAt : 0
         if (slice.events.length === 0) this.#standing = undefined
@@ -279,7 +280,7 @@ export class ProjectionRunner {
 
   /** Up to `size` events after `from`, read in slices the log allows. */
   async #readBatch(from: Checkpoint, size: number): Promise<ReadBatch> {
-    const events: RecordedEvent[] = []
+    const events: LeanRecordedEvent[] = []
     let after = from
     for (;;) {
       const limit = Math.min(MAX_READ, size - events.length)
@@ -288,6 +289,7 @@ export class ProjectionRunner {
         after,
         limit,
         eventTypes: this.#o.projection.eventTypes,
+        lean: true,
       })
       events.push(...slice.events)
       after = slice.checkpoint

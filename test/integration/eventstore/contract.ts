@@ -338,6 +338,33 @@ export function eventLogContract(t: Test, open: (t: Test) => Promise<EventLogCon
     },
   )
 
+  t.test('a lean read returns the same events without their metadata and hashes', async (t) => {
+    const log = await open(t)
+    const recorded = (type: string) => ({ ...event(type), metadata: { actor: 'analyst-1' } })
+    await appendToStream(log.db, 'visit-1', [
+      recorded('VisitScheduled'),
+      recorded('EngagementAdded'),
+    ])
+    await appendToStream(log.db, 'call-1', [recorded('CallRecorded')])
+    const full = await readAll(log.db, { eventTypes: ['VisitScheduled', 'CallRecorded'] })
+    const lean = await readAll(log.db, {
+      eventTypes: ['VisitScheduled', 'CallRecorded'],
+      lean: true,
+      checkHeldBack: true,
+    })
+    t.strictSame(
+      lean.events,
+      full.events.map(({ metadata: _m, hash: _h, prevHash: _p, ...rest }) => rest),
+      'each event as the full read has it, less those three',
+    )
+    t.ok(
+      full.events.every((e) => Object.keys(e.metadata).length > 0),
+      'the full read has the metadata',
+    )
+    t.same(lean.checkpoint, full.checkpoint)
+    t.equal(lean.caughtUp, true)
+  })
+
   t.test('the log refuses UPDATE, DELETE and TRUNCATE of events', async (t) => {
     const log = await open(t)
     await appendToStream(log.db, 'h', [event('A', { n: 1 })])

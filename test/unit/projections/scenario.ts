@@ -40,7 +40,6 @@ export function createRecorder(start = SEED_START, actor = 'analyst-1') {
         recordedAt: new Date(clock).toISOString(),
         type: e.type,
         data: JSON.parse(JSON.stringify(e.data)) as JsonObject,
-        metadata: { actor: command.metadata.actor, sources: command.metadata.sources } as never,
       }
     })
     events.push(...recorded)
