@@ -352,11 +352,10 @@ export class ProjectionRunner {
     // `applyRebuildBatch`). A failed batch ends this call, and what was kept with it.
     const kept = new Map<string, JsonObject>()
     while (!this.#stopped && this.#lease && !this.#lease.lost) {
-      // The first batch is one read: nothing is applied while it is read. The next is read
-      // while this one is applied.
+      // The first batch is one read (`MAX_READ`): nothing is applied while it is read.
       const slice = await (ahead ??
         this.#readBatch(from, Math.min(MAX_READ, this.#o.rebuildBatchSize)))
-      // Read the next batch while this one is applied: the two take about as long.
+      // Read the next batch while this one is applied (applying takes the longer).
       ahead = slice.caughtUp
         ? undefined
         : this.#readBatch(slice.checkpoint, this.#o.rebuildBatchSize)
