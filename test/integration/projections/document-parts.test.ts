@@ -5,6 +5,7 @@ import type { JsonObject } from '../../../src/domain/json.js'
 import {
   type Checkpoint,
   type EventLogConnection,
+  type LeanRecordedEvent,
   LOG_START,
   readAll,
 } from '../../../src/eventstore/index.js'
@@ -35,21 +36,22 @@ const parted: Projection = {
 }
 
 /**
- * Appends events of `types` to stream `s`, then applies them at once. The log shows an event
- * once every older transaction on the server has ended (other suites share it): wait for all.
+ * Appends events of `types` to stream `s`, then applies them at once with `apply` (a live
+ * batch of `parted` unless told). The log shows an event once every older transaction on the
+ * server has ended (other suites share it): wait for all.
  */
 async function step(
   log: EventLogConnection,
   from: Checkpoint,
   types: string[],
-  projection = parted,
+  apply: (events: LeanRecordedEvent[]) => Promise<{ checkpoint: Checkpoint }> = (events) =>
+    applyLiveBatch(log.db, parted, 1, from, events),
 ) {
   for (const type of types) await log.append('s', [{ eventId: randomUUID(), type, data: {} }])
   const deadline = Date.now() + 30_000
   for (;;) {
-    const slice = await readAll(log.db, { after: from, limit: 100 })
-    if (slice.events.length >= types.length)
-      return (await applyLiveBatch(log.db, projection, 1, from, slice.events)).checkpoint
+    const slice = await readAll(log.db, { after: from, limit: 100, lean: true })
+    if (slice.events.length >= types.length) return (await apply(slice.events)).checkpoint
     if (Date.now() > deadline) throw new Error('the appended events did not become readable')
     await new Promise((r) => setTimeout(r, 20))
   }
@@ -127,7 +129,7 @@ t.test(
     )
     const inThrees: Projection = { ...parted, parts: { field: 'items', size: 3 } }
     t.strictSame(versions(await readDocument(log.db, 'parted', 'stream', 's')), [1, 2, 3, 4, 5])
-    await step(log, at, ['Added'], inThrees)
+    await step(log, at, ['Added'], (events) => applyLiveBatch(log.db, inThrees, 1, at, events))
     t.strictSame(
       (await parts(log)).map((p) => versions(p as unknown as JsonObject)),
       [
@@ -156,17 +158,8 @@ t.test(
       .where('name', '=', 'parted')
       .execute()
     const kept = new Map<string, JsonObject>()
-    const rebuildStep = async (from: Checkpoint, types: string[]) => {
-      for (const type of types) await log.append('s', [{ eventId: randomUUID(), type, data: {} }])
-      const deadline = Date.now() + 30_000
-      for (;;) {
-        const slice = await readAll(log.db, { after: from, limit: 100 })
-        if (slice.events.length >= types.length)
-          return (await applyRebuildBatch(log.db, parted, 2, from, slice.events, kept)).checkpoint
-        if (Date.now() > deadline) throw new Error('the appended events did not become readable')
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    }
+    const rebuildStep = (from: Checkpoint, types: string[]) =>
+      step(log, from, types, (events) => applyRebuildBatch(log.db, parted, 2, from, events, kept))
     const generation2 = async () => {
       const { rows } = await sql<{ part: number; items: JsonObject[]; xmin: string }>`
         select part, items, xmin::text as xmin from projection_document_parts
