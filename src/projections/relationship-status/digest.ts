@@ -33,11 +33,12 @@ const names = (people: readonly Person[]) => {
 }
 
 function interactionsOf(d: Loose, base: ItemOrigin, dyad: string): InteractionItem[] {
-  const sources = (d.sources ?? []) as Source[]
-  const firstHand = sources.some((s) => !s.derivedFrom?.length)
-  return ((d.interactions ?? []) as Interaction[])
-    .filter((i) => i.dyad.join('-') === dyad)
-    .map((i) => ({
+  const items: InteractionItem[] = []
+  let firstHand: boolean | undefined
+  for (const i of (d.interactions ?? []) as Interaction[]) {
+    if (i.dyad.join('-') !== dyad) continue
+    firstHand ??= ((d.sources ?? []) as Source[]).some((s) => !s.derivedFrom?.length)
+    items.push({
       ...base,
       item: 'interaction',
       kind: i.kind,
@@ -48,48 +49,66 @@ function interactionsOf(d: Loose, base: ItemOrigin, dyad: string): InteractionIt
       codingVersion: i.codingVersion,
       at: i.occurredAt ?? base.recordedAt,
       firstHand,
-    }))
+    })
+  }
+  return items
 }
 
-/** What a visit, call or meeting event says of that engagement: its status, time, title. */
-function engagementItems(type: string, d: Loose, base: ItemOrigin): EngagementItem[] {
-  const item = (subject: SubjectType, status: EngagementState, rest: object = {}) => [
+/** An engagement item of `subject` (its id from the data's `<subject>Id`), without unset members. */
+function engagement(
+  d: Loose,
+  base: ItemOrigin,
+  subject: SubjectType,
+  status: EngagementState,
+  rest: object = {},
+): EngagementItem[] {
+  return [
     {
       ...base,
-      item: 'engagement' as const,
+      item: 'engagement',
       subject: { type: subject, id: d[`${subject}Id`] as string },
       status,
       ...compact(rest),
     },
   ]
-  const participants = () => names((d.participants ?? []) as Person[])
+}
+
+/** What a visit, call or meeting event says of that engagement: its status, time, title. */
+function engagementItems(type: string, d: Loose, base: ItemOrigin): EngagementItem[] {
   switch (type) {
     case 'VisitScheduled': {
       const { visitor, destination } = d as { visitor: Person; destination: Place }
       const title = `${visitor.name} visits ${destination.city}`
-      return item('visit', 'scheduled', { title, time: d.period, place: destination })
+      return engagement(d, base, 'visit', 'scheduled', {
+        title,
+        time: d.period,
+        place: destination,
+      })
     }
     case 'VisitRescheduled':
-      return item('visit', 'scheduled', { time: d.period })
+      return engagement(d, base, 'visit', 'scheduled', { time: d.period })
     case 'VisitCancelled':
-      return item('visit', 'cancelled')
+      return engagement(d, base, 'visit', 'cancelled')
     case 'VisitCompleted':
-      return item('visit', 'completed', { time: d.period })
+      return engagement(d, base, 'visit', 'completed', { time: d.period })
     case 'CallRecorded':
-      return item('call', 'held', { title: `Call between ${participants()}`, time: d.date })
+      return engagement(d, base, 'call', 'held', {
+        title: `Call between ${names((d.participants ?? []) as Person[])}`,
+        time: d.date,
+      })
     case 'MeetingAnnounced': {
       const occasion = d.occasion ? ` (${d.occasion})` : ''
-      const title = `Meeting of ${participants()}${occasion}`
-      return item('meeting', 'announced', { title, time: d.window, place: d.place })
+      const title = `Meeting of ${names((d.participants ?? []) as Person[])}${occasion}`
+      return engagement(d, base, 'meeting', 'announced', { title, time: d.window, place: d.place })
     }
     case 'MeetingConfirmed':
-      return item('meeting', 'confirmed', { time: d.date, place: d.place })
+      return engagement(d, base, 'meeting', 'confirmed', { time: d.date, place: d.place })
     case 'MeetingRescheduled':
-      return item('meeting', 'announced', { time: d.window, place: d.place })
+      return engagement(d, base, 'meeting', 'announced', { time: d.window, place: d.place })
     case 'MeetingHeld':
-      return item('meeting', 'held', { time: d.date, place: d.place })
+      return engagement(d, base, 'meeting', 'held', { time: d.date, place: d.place })
     case 'MeetingCancelled':
-      return item('meeting', 'cancelled')
+      return engagement(d, base, 'meeting', 'cancelled')
     default:
       return []
   }
