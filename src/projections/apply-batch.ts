@@ -272,21 +272,16 @@ export async function applyRebuildBatch(
       const doc = kept.get(keyOf(key))
       if (doc) loaded.set(keyOf(key), doc)
     }
-    let outcome: BatchOutcome
+    let evolved: Omit<BatchOutcome, 'changed'>
     let written = await evolveAndWrite(trx, projection, generation, { byDocument, keys }, loaded)
-    if (written)
-      outcome = {
-        checkpoint: endOf(events, from),
-        applied: events.length,
-        changed: keys.map(keyOf),
-      }
+    if (written) evolved = { checkpoint: endOf(events, from), applied: events.length }
     else {
       // An event cannot be applied: one event at a time, to stop just before it.
       written = new Map()
-      const evolved = oneByOne(projection, from, events, relevant, loaded, written)
+      evolved = oneByOne(projection, from, events, relevant, loaded, written)
       await writeDocuments(trx, projection, generation, written, loaded)
-      outcome = { ...evolved, changed: [...written.keys()] }
     }
+    const outcome: BatchOutcome = { ...evolved, changed: [...written.keys()] }
     await trx
       .updateTable('projections')
       .set((eb) => ({
