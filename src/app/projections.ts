@@ -34,11 +34,26 @@ export function startProjections(
     onRebuildProgress?: (progress: RebuildProgress) => void
     /** See `RunnerOptions.batchIntervalMs`. */
     batchIntervalMs?: number
+    /** See `RunnerOptions.rebuildBatchSize` (default: each projection's own). */
+    rebuildBatchSize?: number
   } = {},
 ): RunningProjections & { runners: ProjectionRunner[] } {
-  const { projections = PROJECTIONS, onRebuildProgress, batchIntervalMs } = options
+  const {
+    projections = PROJECTIONS,
+    onRebuildProgress,
+    batchIntervalMs,
+    rebuildBatchSize,
+  } = options
   const runners = projections.map((projection) =>
-    new ProjectionRunner({ log, projection, logger, onRebuildProgress, batchIntervalMs }).start(),
+    new ProjectionRunner({
+      log,
+      projection,
+      logger,
+      onRebuildProgress,
+      batchIntervalMs,
+      // Given only when set: an undefined option would stand in for the projection's own.
+      ...(rebuildBatchSize ? { rebuildBatchSize } : {}),
+    }).start(),
   )
   return {
     runners,

@@ -4,7 +4,6 @@ import t, { type Test } from 'tap'
 import { startProjections } from '../../../src/app/projections.js'
 import { PROJECTIONS } from '../../../src/projections/index.js'
 import type { ProjectedEvent } from '../../../src/projections/projection.js'
-import { ProjectionRunner } from '../../../src/projections/runner.js'
 import { requestRebuild } from '../../../src/projections/status.js'
 import { openTestPostgres } from '../../helpers/postgres.js'
 import { caughtUp, readModelSnapshot } from '../../helpers/projections.js'
@@ -22,7 +21,7 @@ const silent = { info() {}, warn() {}, error() {} }
  */
 async function liveAndRebuilt(t: Test, events: ProjectedEvent[], chunk: number) {
   const log = await openTestPostgres(t, 4)
-  let runners: { stop(): Promise<void> } = startProjections(log, silent)
+  let runners = startProjections(log, silent)
   try {
     for (let i = 0; i < events.length; ) {
       const streamId = events[i]!.streamId
@@ -44,10 +43,7 @@ async function liveAndRebuilt(t: Test, events: ProjectedEvent[], chunk: number) 
     await caughtUp(log, PROJECTIONS, (r) => r.generation === 2)
     const rebuilt = await readModelSnapshot(log, { parts: true })
     await runners.stop()
-    const small = PROJECTIONS.map((projection) =>
-      new ProjectionRunner({ log, projection, logger: silent, rebuildBatchSize: 3 }).start(),
-    )
-    runners = { stop: async () => void (await Promise.all(small.map((r) => r.stop()))) }
+    runners = startProjections(log, silent, { rebuildBatchSize: 3 })
     for (const p of PROJECTIONS) await requestRebuild(log.db, p)
     await caughtUp(log, PROJECTIONS, (r) => r.generation === 3)
     return { live, rebuilt, inThrees: await readModelSnapshot(log, { parts: true }) }
