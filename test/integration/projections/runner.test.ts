@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { EventLogConnection } from '../../../src/eventstore/index.js'
+import type { Projection } from '../../../src/projections/projection.js'
 import { ProjectionRunner } from '../../../src/projections/runner.js'
 import { projectionReports, requestRebuild } from '../../../src/projections/status.js'
 import { countingProjection } from '../../helpers/counting-projection.js'
@@ -300,25 +301,38 @@ t.test(
   },
 )
 
+/**
+ * Rebuilds `projection` with a runner (in batches of `size` events when given) until it has
+ * applied `total` events; returns the events done at each progress report.
+ */
+async function rebuiltIn(
+  t: Test,
+  log: EventLogConnection,
+  projection: Projection,
+  total: number,
+  size?: number,
+) {
+  await requestRebuild(log.db, projection)
+  const progress: number[] = []
+  const runner = new ProjectionRunner({
+    log,
+    projection,
+    pollIntervalMs: 100,
+    ...(size ? { rebuildBatchSize: size } : {}),
+    onRebuildProgress: (p) => progress.push(p.eventsDone),
+  }).start()
+  t.ok(await until(async () => progress.at(-1) === total), 'the rebuild applied every event')
+  await runner.stop()
+  return progress
+}
+
 t.test(
   'a rebuild applies as many events a batch as its projection asks, unless the runner is told',
   async (t) => {
     const log = await openTestPostgres(t)
     await appendMany(log, 10, 30)
-    const rebuildIn = async (projection: ReturnType<typeof countingProjection>, size?: number) => {
-      await requestRebuild(log.db, projection)
-      const progress: number[] = []
-      const runner = new ProjectionRunner({
-        log,
-        projection,
-        pollIntervalMs: 100,
-        ...(size ? { rebuildBatchSize: size } : {}),
-        onRebuildProgress: (p) => progress.push(p.eventsDone),
-      }).start()
-      t.ok(await until(async () => progress.at(-1) === 300), 'the rebuild applied every event')
-      await runner.stop()
-      return progress
-    }
+    const rebuildIn = (projection: ReturnType<typeof countingProjection>, size?: number) =>
+      rebuiltIn(t, log, projection, 300, size)
     const projection = { ...countingProjection(), rebuildBatchSize: 40 }
     t.same(
       await rebuildIn(projection),
@@ -343,18 +357,11 @@ t.test(
           data: { v },
         })),
       )
-    const projection = countingProjection()
-    await requestRebuild(log.db, projection)
-    const progress: number[] = []
-    const runner = new ProjectionRunner({
-      log,
-      projection,
-      pollIntervalMs: 100,
-      onRebuildProgress: (p) => progress.push(p.eventsDone),
-    }).start()
-    t.teardown(() => runner.stop())
-    t.ok(await until(async () => progress.at(-1) === 12_000), 'the rebuild applied every event')
-    t.same(progress, [10_000, 12_000], 'one read of 10,000, then the rest in a batch of 50,000')
+    t.same(
+      await rebuiltIn(t, log, countingProjection(), 12_000),
+      [10_000, 12_000],
+      'one read of 10,000, then the rest in a batch of 50,000',
+    )
   },
 )
 
