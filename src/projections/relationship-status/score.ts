@@ -44,17 +44,26 @@ export function confidence(i: InteractionItem, rules: RelationshipRules): number
 interface Prepared {
   interactions: { ms: number; value: number }[]
   frictions: { ms: number; id: string; severity: string }[]
-  resolutions: { ms: number; id: string }[]
+  /** The earliest resolution of each friction resolved. */
+  resolved: Map<string, number>
+  /** The instants of the interactions, frictions and resolutions, with their events. */
+  instants: Map<number, Set<string>>
 }
 
+type Timed = Extract<Item, { item: 'interaction' | 'friction' | 'resolution' }>
+const isTimed = (i: Item): i is Timed =>
+  i.item === 'interaction' || i.item === 'friction' || i.item === 'resolution'
+
 function prepare(items: readonly Item[], rules: RelationshipRules): Prepared {
-  const p: Prepared = { interactions: [], frictions: [], resolutions: [] }
+  const p: Prepared = { interactions: [], frictions: [], resolved: new Map(), instants: new Map() }
   for (const i of items) {
+    if (!isTimed(i)) continue
+    const ms = Date.parse(i.at)
+    p.instants.set(ms, (p.instants.get(ms) ?? new Set()).add(i.eventId))
     if (i.item === 'interaction')
-      p.interactions.push({ ms: Date.parse(i.at), value: i.weight * confidence(i, rules) })
-    else if (i.item === 'friction')
-      p.frictions.push({ ms: Date.parse(i.at), id: i.frictionId, severity: i.severity })
-    else if (i.item === 'resolution') p.resolutions.push({ ms: Date.parse(i.at), id: i.frictionId })
+      p.interactions.push({ ms, value: i.weight * confidence(i, rules) })
+    else if (i.item === 'friction') p.frictions.push({ ms, id: i.frictionId, severity: i.severity })
+    else p.resolved.set(i.frictionId, Math.min(ms, p.resolved.get(i.frictionId) ?? Infinity))
   }
   return p
 }
@@ -65,6 +74,31 @@ function scoreOf(p: Prepared, t: number, rules: RelationshipRules): number {
   for (const { ms, value } of p.interactions)
     if (ms <= t) score += value * 2 ** (-(t - ms) / halfLife)
   return score
+}
+
+/**
+ * S at each of `times` (ascending, epoch ms) in one pass over the interactions in time order:
+ * the score at the time before, decayed to this one, plus the interactions in between. The
+ * same S(t) as `scoreOf` but for the last bits of the floating point, in time linear in the
+ * items and times, where reading each time alone takes their product.
+ */
+function scoresAt(p: Prepared, times: readonly number[], rules: RelationshipRules): number[] {
+  const halfLife = rules.halfLifeDays * DAY
+  const interactions = [...p.interactions].sort((a, b) => a.ms - b.ms)
+  const scores: number[] = []
+  let score = 0
+  let at = -Infinity
+  let next = 0
+  for (const t of times) {
+    if (score !== 0) score *= 2 ** (-(t - at) / halfLife)
+    for (; next < interactions.length && interactions[next]!.ms <= t; next++) {
+      const { ms, value } = interactions[next]!
+      score += value * 2 ** (-(t - ms) / halfLife)
+    }
+    scores.push(score)
+    at = t
+  }
+  return scores
 }
 
 /** S(t) = Σ wᵢ·cᵢ·2^(−(t−tᵢ)/half-life) over the interactions with tᵢ ≤ t (epoch ms). */
@@ -92,7 +126,7 @@ function thresholdLabel(score: number, rules: RelationshipRules): RelationshipLa
 function caps(p: Prepared, t: number, score: number, rules: RelationshipRules): string[] {
   const { severities, windowDays, unlessScoreFrom } = rules.friction
   if (score >= unlessScoreFrom) return []
-  const open = (id: string) => !p.resolutions.some((r) => r.id === id && r.ms <= t)
+  const open = (id: string) => !((p.resolved.get(id) ?? Infinity) <= t)
   return p.frictions
     .filter(
       (f) =>
@@ -104,10 +138,15 @@ function caps(p: Prepared, t: number, score: number, rules: RelationshipRules): 
     .map((f) => f.id)
 }
 
-function read(p: Prepared, t: number, rules: RelationshipRules): Reading {
+/** The reading at t, from the scores at t and at the start of the trend window. */
+function read(
+  p: Prepared,
+  t: number,
+  rules: RelationshipRules,
+  score = scoreOf(p, t, rules),
+  earlier = scoreOf(p, t - rules.trend.windowDays * DAY, rules),
+): Reading {
   const before = t - rules.trend.windowDays * DAY
-  const score = scoreOf(p, t, rules)
-  const earlier = scoreOf(p, before, rules)
   const delta = score - earlier
   const band = rules.trend.flatBand
   const trend: Trend = delta > band ? 'up' : delta < -band ? 'down' : 'flat'
@@ -139,10 +178,6 @@ export function readAt(items: readonly Item[], t: number, rules: RelationshipRul
   return read(prepare(items, rules), t, rules)
 }
 
-type Timed = Extract<Item, { item: 'interaction' | 'friction' | 'resolution' }>
-const isTimed = (i: Item): i is Timed =>
-  i.item === 'interaction' || i.item === 'friction' || i.item === 'resolution'
-
 /** The earliest instant (epoch ms) of the items that move the score or label; Infinity if none. */
 export function earliestTimed(items: readonly Item[]): number {
   return Math.min(Infinity, ...items.filter(isTimed).map((i) => Date.parse(i.at)))
@@ -153,6 +188,8 @@ export function earliestTimed(items: readonly Item[]): number {
  * where it changed. A pure function of the items: the same after any correction, in any order.
  * A reading depends only on items up to its instant, so `previous` (the history before the
  * items changed) is kept before `since` (epoch ms) and only later instants are read again.
+ * The scores come from one sweep over the interactions (`scoresAt`); the frictions that may
+ * cap the label are still looked over at each instant read.
  */
 export function labelHistory(
   items: readonly Item[],
@@ -161,16 +198,22 @@ export function labelHistory(
   since = -Infinity,
 ): LabelChange[] {
   const p = prepare(items, rules)
-  const timed = items.filter(isTimed).map((i) => ({ ms: Date.parse(i.at), eventId: i.eventId }))
-  const instants = [...new Set(timed.map((i) => i.ms))]
-    .filter((t) => t >= since)
-    .sort((a, b) => a - b)
+  const instants = [...p.instants.keys()].sort((a, b) => a - b)
+  // The scores at every instant, not only from `since`: the sums then go the same way whether
+  // the history is read again from `since` or from scratch, to the last bit.
+  const window = rules.trend.windowDays * DAY
+  const scores = scoresAt(p, instants, rules)
+  const earlier = scoresAt(
+    p,
+    instants.map((t) => t - window),
+    rules,
+  )
   const changes = previous.filter((c) => Date.parse(c.at) < since)
-  for (const t of instants) {
-    const { at, label, score, trend } = read(p, t, rules)
-    if (changes.at(-1)?.label === label) continue
-    const eventIds = [...new Set(timed.filter((i) => i.ms === t).map((i) => i.eventId))]
-    changes.push({ at, label, score, trend, eventIds })
-  }
+  instants.forEach((t, k) => {
+    if (t < since) return
+    const { at, label, score, trend } = read(p, t, rules, scores[k], earlier[k])
+    if (changes.at(-1)?.label === label) return
+    changes.push({ at, label, score, trend, eventIds: [...p.instants.get(t)!] })
+  })
   return changes
 }

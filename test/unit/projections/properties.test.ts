@@ -8,6 +8,7 @@ import type { ProjectedEvent, Projection } from '../../../src/projections/projec
 import type { RelationshipDoc } from '../../../src/projections/relationship-status/index.js'
 import {
   labelHistory,
+  readAt,
   relationshipStatus,
   relationshipStatusProjection,
 } from '../../../src/projections/relationship-status/index.js'
@@ -131,6 +132,46 @@ t.test(
         const fromScratch = doc ? labelHistory(doc.items, doc.rules) : []
         const history = canonicalJson(fromScratch) === canonicalJson(doc?.labelHistory ?? [])
         return Math.abs(found - expected) < 0.001 && history
+      }),
+      RUNS,
+    )
+  },
+)
+
+t.test(
+  'the FR-US label history changes where the label read at each instant on its own changes, and nowhere else',
+  async () => {
+    fc.assert(
+      fc.property(histories, (events) => {
+        const doc = replay(relationshipStatusProjection, events).get(
+          'relationship:FR-US',
+        ) as unknown as RelationshipDoc | undefined
+        if (!doc) return true
+        const instants = [
+          ...new Set(
+            doc.items.flatMap((i) =>
+              i.item === 'interaction' || i.item === 'friction' || i.item === 'resolution'
+                ? [Date.parse(i.at)]
+                : [],
+            ),
+          ),
+        ].sort((a, b) => a - b)
+        // Each instant read alone (`readAt` sums every interaction again), kept where it changed.
+        const changes = instants
+          .map((at) => readAt(doc.items, at, doc.rules))
+          .filter((r, k, all) => k === 0 || all[k - 1]!.label !== r.label)
+        return (
+          changes.length === doc.labelHistory.length &&
+          changes.every((r, k) => {
+            const c = doc.labelHistory[k]!
+            return (
+              c.at === r.at &&
+              c.label === r.label &&
+              c.trend === r.trend &&
+              Math.abs(c.score - r.score) <= 0.001
+            )
+          })
+        )
       }),
       RUNS,
     )
