@@ -28,14 +28,21 @@ export { type EngagementSummary, type RelationshipStatus, relationshipStatus } f
  * `queryRows({ documents: true })` and compute `relationshipStatus(doc, now)` at query time.
  */
 export function relationshipRows(key: DocumentKey, doc: RelationshipDoc): ReadModelRow[] {
-  const times = doc.items.flatMap((i) => (i.item === 'interaction' ? [i.at] : [])).sort()
+  // The first and last of the times as strings sort, in one pass: a busy pair's items are many.
+  let earliest: string | null = null
+  let latest: string | null = null
+  for (const i of doc.items) {
+    if (i.item !== 'interaction') continue
+    if (earliest === null || i.at < earliest) earliest = i.at
+    if (latest === null || i.at > latest) latest = i.at
+  }
   return [
     {
       kind: 'relationship',
       id: key.id,
       doc: { dyad: [...doc.dyad] },
-      earliest: times[0] ?? null,
-      latest: times.at(-1) ?? null,
+      earliest,
+      latest,
       countries: [...doc.dyad],
       people: [],
     },

@@ -40,6 +40,22 @@ t.test(
 )
 
 t.test(
+  "the pair's row spans its first interaction to its last, in whatever order they were recorded",
+  async (t) => {
+    const then = given(relationships).when(
+      call('c1', time('2021-10-22')),
+      call('c2', time('2021-06-01')),
+      call('c3', time('2021-12-03')),
+      call('c4', time('2021-09-15')),
+    )
+    t.match(then.rows()[0], {
+      earliest: '2021-06-01T00:00:00.000Z',
+      latest: '2021-12-03T00:00:00.000Z',
+    })
+  },
+)
+
+t.test(
   'an interaction counts its weight, halved every 90 days: S(t) = Σ wᵢ·cᵢ·2^(−(t−tᵢ)/90 d)',
   async (t) => {
     const doc = given(relationships)
