@@ -51,8 +51,7 @@ export function startProjections(
       logger,
       onRebuildProgress,
       batchIntervalMs,
-      // Given only when set: an undefined option would stand in for the projection's own.
-      ...(rebuildBatchSize ? { rebuildBatchSize } : {}),
+      rebuildBatchSize,
     }).start(),
   )
   return {

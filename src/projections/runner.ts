@@ -123,7 +123,10 @@ export class ProjectionRunner {
       batchIntervalMs: 100,
       standbyIntervalMs: 2_000,
       logger: silent,
-      ...options,
+      // An option given as undefined takes its default, as one not given does.
+      ...(Object.fromEntries(
+        Object.entries(options).filter(([, value]) => value !== undefined),
+      ) as RunnerOptions),
     }
   }
 

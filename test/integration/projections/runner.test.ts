@@ -318,7 +318,8 @@ async function rebuiltIn(
     log,
     projection,
     pollIntervalMs: 100,
-    ...(size ? { rebuildBatchSize: size } : {}),
+    // Undefined when not given: the runner then takes the projection's own.
+    rebuildBatchSize: size,
     onRebuildProgress: (p) => progress.push(p.eventsDone),
   }).start()
   t.ok(await until(async () => progress.at(-1) === total), 'the rebuild applied every event')
