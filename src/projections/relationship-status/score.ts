@@ -46,8 +46,8 @@ interface Prepared {
   frictions: { ms: number; id: string; severity: string }[]
   /** The earliest resolution of each friction resolved. */
   resolved: Map<string, number>
-  /** The instants of the interactions, frictions and resolutions, with their events. */
-  instants: Map<number, Set<string>>
+  /** The instant and event of each interaction, friction and resolution, in item order. */
+  timed: { ms: number; eventId: string }[]
 }
 
 type Timed = Extract<Item, { item: 'interaction' | 'friction' | 'resolution' }>
@@ -55,11 +55,11 @@ const isTimed = (i: Item): i is Timed =>
   i.item === 'interaction' || i.item === 'friction' || i.item === 'resolution'
 
 function prepare(items: readonly Item[], rules: RelationshipRules): Prepared {
-  const p: Prepared = { interactions: [], frictions: [], resolved: new Map(), instants: new Map() }
+  const p: Prepared = { interactions: [], frictions: [], resolved: new Map(), timed: [] }
   for (const i of items) {
     if (!isTimed(i)) continue
     const ms = Date.parse(i.at)
-    p.instants.set(ms, (p.instants.get(ms) ?? new Set()).add(i.eventId))
+    p.timed.push({ ms, eventId: i.eventId })
     if (i.item === 'interaction')
       p.interactions.push({ ms, value: i.weight * confidence(i, rules) })
     else if (i.item === 'friction') p.frictions.push({ ms, id: i.frictionId, severity: i.severity })
@@ -77,23 +77,26 @@ function scoreOf(p: Prepared, t: number, rules: RelationshipRules): number {
 }
 
 /**
- * S at each of `times` (ascending, epoch ms) in one pass over the interactions in time order:
- * the score at the time before, decayed to this one, plus the interactions in between. The
- * same S(t) as `scoreOf` but for the last bits of the floating point, in time linear in the
- * items and times, where reading each time alone takes their product.
+ * S at each of `times` (ascending, epoch ms) in one pass over the interactions' instants in
+ * order: the score at the time before, decayed to this one, plus the interactions in between.
+ * The same S(t) as `scoreOf` but for the last bits of the floating point, in time linear in
+ * the items and times, where reading each time alone takes their product.
  */
 function scoresAt(p: Prepared, times: readonly number[], rules: RelationshipRules): number[] {
   const halfLife = rules.halfLifeDays * DAY
-  const interactions = [...p.interactions].sort((a, b) => a.ms - b.ms)
+  // The interactions at one instant decay together: their values are summed once.
+  const sums = new Map<number, number>()
+  for (const { ms, value } of p.interactions) sums.set(ms, (sums.get(ms) ?? 0) + value)
+  const instants = [...sums.keys()].sort((a, b) => a - b)
   const scores: number[] = []
   let score = 0
   let at = -Infinity
   let next = 0
   for (const t of times) {
     if (score !== 0) score *= 2 ** (-(t - at) / halfLife)
-    for (; next < interactions.length && interactions[next]!.ms <= t; next++) {
-      const { ms, value } = interactions[next]!
-      score += value * 2 ** (-(t - ms) / halfLife)
+    for (; next < instants.length && instants[next]! <= t; next++) {
+      const ms = instants[next]!
+      score += sums.get(ms)! * 2 ** (-(t - ms) / halfLife)
     }
     scores.push(score)
     at = t
@@ -198,7 +201,10 @@ export function labelHistory(
   since = -Infinity,
 ): LabelChange[] {
   const p = prepare(items, rules)
-  const instants = [...p.instants.keys()].sort((a, b) => a - b)
+  const eventsAt = new Map<number, Set<string>>()
+  for (const { ms, eventId } of p.timed)
+    eventsAt.set(ms, (eventsAt.get(ms) ?? new Set()).add(eventId))
+  const instants = [...eventsAt.keys()].sort((a, b) => a - b)
   // The scores at every instant, not only from `since`: the sums then go the same way whether
   // the history is read again from `since` or from scratch, to the last bit.
   const window = rules.trend.windowDays * DAY
@@ -213,7 +219,7 @@ export function labelHistory(
     if (t < since) return
     const { at, label, score, trend } = read(p, t, rules, scores[k], earlier[k])
     if (changes.at(-1)?.label === label) return
-    changes.push({ at, label, score, trend, eventIds: [...p.instants.get(t)!] })
+    changes.push({ at, label, score, trend, eventIds: [...eventsAt.get(t)!] })
   })
   return changes
 }

@@ -5,9 +5,16 @@ import type { Interaction } from '../../../src/domain/relationship/interaction-c
 import type { Source } from '../../../src/domain/values/source.js'
 import { PROJECTIONS } from '../../../src/projections/index.js'
 import type { ProjectedEvent, Projection } from '../../../src/projections/projection.js'
-import type { RelationshipDoc } from '../../../src/projections/relationship-status/index.js'
+import type {
+  Item,
+  LabelChange,
+  Reading,
+  RelationshipDoc,
+  RelationshipRules,
+} from '../../../src/projections/relationship-status/index.js'
 import {
   labelHistory,
+  RELATIONSHIP_RULES,
   readAt,
   relationshipStatus,
   relationshipStatusProjection,
@@ -138,6 +145,37 @@ t.test(
   },
 )
 
+/**
+ * The label read at each instant of the items alone (`readAt` sums every interaction again),
+ * kept where it changed: what `labelHistory` must say.
+ */
+function readOneByOne(items: readonly Item[], rules: RelationshipRules) {
+  const instants = [
+    ...new Set(
+      items.flatMap((i) =>
+        i.item === 'interaction' || i.item === 'friction' || i.item === 'resolution'
+          ? [Date.parse(i.at)]
+          : [],
+      ),
+    ),
+  ].sort((a, b) => a - b)
+  return instants
+    .map((at) => readAt(items, at, rules))
+    .filter((r, k, all) => k === 0 || all[k - 1]!.label !== r.label)
+}
+
+const sameReadings = (history: readonly LabelChange[], readings: readonly Reading[]) =>
+  history.length === readings.length &&
+  readings.every((r, k) => {
+    const c = history[k]!
+    return (
+      c.at === r.at &&
+      c.label === r.label &&
+      c.trend === r.trend &&
+      Math.abs(c.score - r.score) <= 0.001
+    )
+  })
+
 t.test(
   'the FR-US label history changes where the label read at each instant on its own changes, and nowhere else',
   async () => {
@@ -146,34 +184,69 @@ t.test(
         const doc = replay(relationshipStatusProjection, events).get(
           'relationship:FR-US',
         ) as unknown as RelationshipDoc | undefined
-        if (!doc) return true
-        const instants = [
-          ...new Set(
-            doc.items.flatMap((i) =>
-              i.item === 'interaction' || i.item === 'friction' || i.item === 'resolution'
-                ? [Date.parse(i.at)]
-                : [],
-            ),
-          ),
-        ].sort((a, b) => a - b)
-        // Each instant read alone (`readAt` sums every interaction again), kept where it changed.
-        const changes = instants
-          .map((at) => readAt(doc.items, at, doc.rules))
-          .filter((r, k, all) => k === 0 || all[k - 1]!.label !== r.label)
-        return (
-          changes.length === doc.labelHistory.length &&
-          changes.every((r, k) => {
-            const c = doc.labelHistory[k]!
-            return (
-              c.at === r.at &&
-              c.label === r.label &&
-              c.trend === r.trend &&
-              Math.abs(c.score - r.score) <= 0.001
-            )
-          })
-        )
+        return !doc || sameReadings(doc.labelHistory, readOneByOne(doc.items, doc.rules))
       }),
       RUNS,
+    )
+  },
+)
+
+/** Interactions and frictions of one pair over a year and a half, some at the same instant. */
+const pairItems = fc
+  .array(
+    fc.record({
+      day: fc.integer({ min: 0, max: 540 }),
+      weight: fc.constantFrom(-3, -1.5, -1, 1, 1.5, 2.5),
+      firstHand: fc.boolean(),
+      friction: fc.boolean(),
+    }),
+    { minLength: 1, maxLength: 40 },
+  )
+  .map((drawn) =>
+    drawn.flatMap(({ day, weight, firstHand, friction }, k): Item[] => {
+      const at = new Date(Date.UTC(2021, 0, 1 + day)).toISOString()
+      const origin = { eventId: `e${k}`, position: k + 1, recordedAt: at }
+      const interaction: Item = {
+        ...origin,
+        item: 'interaction',
+        kind: 'call',
+        cameo: '040',
+        plover: 'CONSULT',
+        mode: null,
+        weight,
+        codingVersion: '2021.1',
+        at,
+        firstHand,
+      }
+      if (!friction) return [interaction]
+      const { severity, title } = { severity: 'serious' as const, title: 'friction' }
+      return [
+        interaction,
+        {
+          ...origin,
+          item: 'friction',
+          frictionId: `f${k}`,
+          title,
+          severity,
+          topics: [],
+          thirdParties: [],
+          at,
+        },
+      ]
+    }),
+  )
+
+t.test(
+  "a pair's label history, read in one sweep, says what reading each instant on its own says",
+  async () => {
+    fc.assert(
+      fc.property(pairItems, (items) =>
+        sameReadings(
+          labelHistory(items, RELATIONSHIP_RULES),
+          readOneByOne(items, RELATIONSHIP_RULES),
+        ),
+      ),
+      { numRuns: 300 },
     )
   },
 )
