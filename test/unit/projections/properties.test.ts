@@ -219,15 +219,14 @@ const pairItems = fc
         firstHand,
       }
       if (!friction) return [interaction]
-      const { severity, title } = { severity: 'serious' as const, title: 'friction' }
       return [
         interaction,
         {
           ...origin,
           item: 'friction',
           frictionId: `f${k}`,
-          title,
-          severity,
+          title: 'friction',
+          severity: 'serious',
           topics: [],
           thirdParties: [],
           at,
