@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
+import { sql } from 'kysely'
 import t, { type Test } from 'tap'
 import type { EventLogConnection } from '../../../src/eventstore/index.js'
 import type { Projection } from '../../../src/projections/projection.js'
@@ -312,6 +313,20 @@ async function rebuiltIn(
   total: number,
   size?: number,
 ) {
+  // The log's horizon is the oldest transaction open anywhere on the server: while one of
+  // another test's is open, the newest events are held back, and a rebuild that has read up
+  // to the horizon rightly ends there. Start once every event is readable.
+  t.ok(
+    await until(
+      async () =>
+        (
+          await sql<{ readable: boolean }>`
+            select coalesce(max(transaction_id) < entente_log_horizon(), true) as readable
+              from events`.execute(log.db)
+        ).rows[0]!.readable,
+    ),
+    'every event is below the horizon',
+  )
   await requestRebuild(log.db, projection)
   const progress: number[] = []
   const runner = new ProjectionRunner({
