@@ -46,20 +46,26 @@ interface Prepared {
   frictions: { ms: number; id: string; severity: string }[]
   /** The earliest resolution of each friction resolved. */
   resolved: Map<string, number>
-  /** The instant and event of each interaction, friction and resolution, in item order. */
-  timed: { ms: number; eventId: string }[]
 }
 
 type Timed = Extract<Item, { item: 'interaction' | 'friction' | 'resolution' }>
 const isTimed = (i: Item): i is Timed =>
   i.item === 'interaction' || i.item === 'friction' || i.item === 'resolution'
 
-function prepare(items: readonly Item[], rules: RelationshipRules): Prepared {
-  const p: Prepared = { interactions: [], frictions: [], resolved: new Map(), timed: [] }
+/**
+ * The items as the score and label read them; when `eventsAt` is given, also the events of
+ * each instant of an interaction, friction or resolution, in item order (for the history).
+ */
+function prepare(
+  items: readonly Item[],
+  rules: RelationshipRules,
+  eventsAt?: Map<number, Set<string>>,
+): Prepared {
+  const p: Prepared = { interactions: [], frictions: [], resolved: new Map() }
   for (const i of items) {
     if (!isTimed(i)) continue
     const ms = Date.parse(i.at)
-    p.timed.push({ ms, eventId: i.eventId })
+    eventsAt?.set(ms, (eventsAt.get(ms) ?? new Set()).add(i.eventId))
     if (i.item === 'interaction')
       p.interactions.push({ ms, value: i.weight * confidence(i, rules) })
     else if (i.item === 'friction') p.frictions.push({ ms, id: i.frictionId, severity: i.severity })
@@ -77,31 +83,38 @@ function scoreOf(p: Prepared, t: number, rules: RelationshipRules): number {
 }
 
 /**
- * S at each of `times` (ascending, epoch ms) in one pass over the interactions' instants in
- * order: the score at the time before, decayed to this one, plus the interactions in between.
- * The same S(t) as `scoreOf` but for the last bits of the floating point, in time linear in
- * the items and times, where reading each time alone takes their product.
+ * S at each time of each of `series` (each ascending, epoch ms), a series in one pass over the
+ * interactions' instants in order: the score at the time before, decayed to this one, plus the
+ * interactions in between. The same S(t) as `scoreOf` but for the last bits of the floating
+ * point, in time linear in the items and times, where reading each time alone takes their
+ * product.
  */
-function scoresAt(p: Prepared, times: readonly number[], rules: RelationshipRules): number[] {
+function scoresAt(
+  p: Prepared,
+  series: readonly (readonly number[])[],
+  rules: RelationshipRules,
+): number[][] {
   const halfLife = rules.halfLifeDays * DAY
   // The interactions at one instant decay together: their values are summed once.
   const sums = new Map<number, number>()
   for (const { ms, value } of p.interactions) sums.set(ms, (sums.get(ms) ?? 0) + value)
   const instants = [...sums.keys()].sort((a, b) => a - b)
-  const scores: number[] = []
-  let score = 0
-  let at = -Infinity
-  let next = 0
-  for (const t of times) {
-    if (score !== 0) score *= 2 ** (-(t - at) / halfLife)
-    for (; next < instants.length && instants[next]! <= t; next++) {
-      const ms = instants[next]!
-      score += sums.get(ms)! * 2 ** (-(t - ms) / halfLife)
+  return series.map((times) => {
+    const scores: number[] = []
+    let score = 0
+    let at = -Infinity
+    let next = 0
+    for (const t of times) {
+      if (score !== 0) score *= 2 ** (-(t - at) / halfLife)
+      for (; next < instants.length && instants[next]! <= t; next++) {
+        const ms = instants[next]!
+        score += sums.get(ms)! * 2 ** (-(t - ms) / halfLife)
+      }
+      scores.push(score)
+      at = t
     }
-    scores.push(score)
-    at = t
-  }
-  return scores
+    return scores
+  })
 }
 
 /** S(t) = Σ wᵢ·cᵢ·2^(−(t−tᵢ)/half-life) over the interactions with tᵢ ≤ t (epoch ms). */
@@ -200,18 +213,15 @@ export function labelHistory(
   previous: readonly LabelChange[] = [],
   since = -Infinity,
 ): LabelChange[] {
-  const p = prepare(items, rules)
   const eventsAt = new Map<number, Set<string>>()
-  for (const { ms, eventId } of p.timed)
-    eventsAt.set(ms, (eventsAt.get(ms) ?? new Set()).add(eventId))
+  const p = prepare(items, rules, eventsAt)
   const instants = [...eventsAt.keys()].sort((a, b) => a - b)
   // The scores at every instant, not only from `since`: the sums then go the same way whether
   // the history is read again from `since` or from scratch, to the last bit.
   const window = rules.trend.windowDays * DAY
-  const scores = scoresAt(p, instants, rules)
-  const earlier = scoresAt(
+  const [scores = [], earlier = []] = scoresAt(
     p,
-    instants.map((t) => t - window),
+    [instants, instants.map((t) => t - window)],
     rules,
   )
   const changes = previous.filter((c) => Date.parse(c.at) < since)
