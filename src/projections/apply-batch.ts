@@ -195,11 +195,19 @@ function* groups(byDocument: ReturnType<typeof eventsByDocument>) {
   if (group.length > 0) yield group
 }
 
+/** Documents a rebuild evolves between two turns of the event loop (see `evolveAndWrite`). */
+const EVOLVE_STEP = 50
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 /**
  * Evolves a rebuild batch's documents a group at a time, and writes each group while the next
  * one is evolved: the server inserts while the client folds, where one would otherwise wait for
- * the other. When an event cannot be applied, what was written is rolled back (to a savepoint)
- * and it returns false: the caller then goes one event at a time to stop just before it.
+ * the other. The connection sends the next queued statement only when the event loop reads the
+ * server's reply to the one before, so the fold gives the loop a turn every `EVOLVE_STEP`
+ * documents: folding a whole group at once left the server idle for most of it. When an event
+ * cannot be applied, what was written is rolled back (to a savepoint) and it returns false:
+ * the caller then goes one event at a time to stop just before it.
  */
 async function evolveAndWrite(
   trx: Transaction<Database>,
@@ -213,9 +221,13 @@ async function evolveAndWrite(
   await writer.replace(keys)
   const written = new Map<string, { key: DocumentKey; doc: JsonObject | undefined }>()
   for (const documents of groups(byDocument)) {
-    let group: ReturnType<typeof evolveEach>
+    const group: ReturnType<typeof evolveEach> = new Map()
     try {
-      group = evolveEach(projection, documents, loaded)
+      for (let i = 0; i < documents.length; i += EVOLVE_STEP) {
+        if (i > 0) await nextTurn()
+        const step = evolveEach(projection, documents.slice(i, i + EVOLVE_STEP), loaded)
+        for (const [k, document] of step) group.set(k, document)
+      }
     } catch {
       await writer.done().catch(() => {})
       await sql`rollback to savepoint evolve`.execute(trx)
@@ -223,6 +235,7 @@ async function evolveAndWrite(
     }
     await writer.write(group)
     for (const [k, document] of group) written.set(k, document)
+    await nextTurn()
   }
   await writer.done()
   return written

@@ -72,11 +72,11 @@ export interface Projection<Doc extends JsonObject = JsonObject> {
   parts?: { field: string; size: number }
   /**
    * Events a rebuild applies per transaction (the runner's `rebuildBatchSize` when the runner
-   * is given one; else this; else 50,000). Every batch rewrites the documents its events touch:
-   * a model of a few documents that grow with the log (a pair's relationship, whose label
-   * history a batch reads again from its earliest change) wants few large batches; a model of
-   * many small documents (one a visit) was timed faster in batches of 10,000 (README,
-   * _Read models_). Optional.
+   * is given one; else this; else 50,000). Every batch rewrites the documents its events touch,
+   * and waits at its end for the server to store the last of them: a model of a few documents
+   * that grow with the log (a pair's relationship, whose label history a batch reads again from
+   * its earliest change) wants few large batches, and so, since the writes go on while the next
+   * documents are folded, does a model of many small ones (README, _Read models_). Optional.
    */
   rebuildBatchSize?: number
 }

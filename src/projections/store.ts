@@ -211,10 +211,10 @@ export async function writeDocuments(
 /**
  * Writes a batch's documents into one generation in groups, on one connection (a transaction):
  * `replace` first deletes the stored ones among the batch's keys, and their rows; each `write`
- * then inserts a group's documents, parts and rows. Statements go one after another, each
- * built while the one before it runs on the server (see `pipeline`): `write` returns once the
- * server has all but its last statement, so the caller can make the next group meanwhile.
- * `done` waits for the last.
+ * then inserts a group's documents, parts and rows. Statements go one after another, queued
+ * while those before them run on the server (see `pipeline`): `write` returns once its
+ * statements are queued, with at most `PIPELINE_DEPTH` waiting, so the caller can make the next
+ * group meanwhile. `done` waits for the last.
  */
 export function documentWriter(
   db: Db,
@@ -309,24 +309,31 @@ async function cutParts(
 }
 
 /**
- * Statements sent one after another on the transaction's connection, each built while the one
- * before it runs on the server: `add` waits for the statement before the one it is given,
- * not for that one. Building a statement of 500 documents (their JSON) takes about as long
- * as the server takes to insert them; awaited one by one, each side would idle half the time.
+ * Statements sent one after another on the transaction's connection, built while those before
+ * them run on the server: `add` queues its statement and waits only while more than `depth`
+ * are queued (for the oldest), so the client can go on folding the next documents while the
+ * server inserts these. The connection sends each queued statement once the one before it is
+ * done, when the client's event loop reads that reply (see `evolveAndWrite`, which lets it).
+ * Awaited one by one, each side idled while the other worked: a rebuild's writes then took
+ * as long as its fold and its inserts added up (README, _Read models_).
  */
-function pipeline() {
-  let running: Promise<unknown> = Promise.resolve()
+function pipeline(depth = PIPELINE_DEPTH) {
+  const queued: Promise<unknown>[] = []
   return {
     async add(statement: Promise<unknown>): Promise<void> {
       // A failure surfaces here or in `done`; the transaction fails either way.
       statement.catch(() => {})
-      const before = running
-      running = statement
-      await before
+      queued.push(statement)
+      while (queued.length > depth) await queued.shift()
     },
-    done: () => running,
+    async done(): Promise<void> {
+      while (queued.length > 0) await queued.shift()
+    },
   }
 }
+
+/** Statements a writer queues on its connection at most (about 5 MB of documents each). */
+const PIPELINE_DEPTH = 4
 
 /** Rows a statement: 500 rows of 11 values stay far below Postgres's 65,535 parameters. */
 const PER_STATEMENT = 500

@@ -83,6 +83,4 @@ export const calendarProjection: Projection = {
   keysOf: calendarKeysOf,
   evolve: (doc, event, key) => asJson(evolveCalendar(doc, event, key)),
   rows: calendarRows,
-  // A document a visit: rebuilt faster in batches that stay small (see `Projection.rebuildBatchSize`).
-  rebuildBatchSize: 10_000,
 }

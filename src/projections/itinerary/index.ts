@@ -49,6 +49,4 @@ export const itineraryProjection: Projection = {
   keysOf: visitKeysOf,
   evolve: (doc, event) => asJson(evolveVisitDoc(doc as unknown as VisitDoc | undefined, event)),
   rows: (key, doc) => visitRows(key, doc as unknown as VisitDoc),
-  // A document a visit: rebuilt faster in batches that stay small (see `Projection.rebuildBatchSize`).
-  rebuildBatchSize: 10_000,
 }
