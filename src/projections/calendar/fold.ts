@@ -1,5 +1,5 @@
 import type { CallRecorded } from '../../domain/call/events.js'
-import { compact } from '../../domain/json.js'
+import { compact, copyWith } from '../../domain/json.js'
 import type { MeetingFact } from '../../domain/meeting/events.js'
 import type { MeetingOutcome } from '../../domain/meeting/types.js'
 import {
@@ -21,47 +21,50 @@ const withOutcome = (outcomes: MeetingOutcome[], outcome: MeetingOutcome) => [
   outcome,
 ]
 
-/** Folds a meeting's facts in force; undefined when its announcement was retracted. */
+/**
+ * Folds a meeting's facts in force; undefined when its announcement was retracted. Copies are
+ * made by `copyWith`, not spreads followed by members (see there).
+ */
 export function foldMeeting(log: readonly FactEntry[]): MeetingView | undefined {
   let m: MeetingView | undefined
   for (const fact of liveFacts(log)) {
     const data = fact.data as never
     if (fact.type === 'MeetingAnnounced') {
       const record = data as Data<'MeetingAnnounced'>
-      m = { ...record, status: 'announced', outcomes: [], sources: [] }
+      m = copyWith(record, { status: 'announced' as const, outcomes: [], sources: [] })
       continue
     }
     if (!m) continue
     switch (fact.type) {
       case 'MeetingConfirmed': {
         const { date, place } = data as Data<'MeetingConfirmed'>
-        m = { ...m, status: 'confirmed', date, place }
+        m = copyWith(m, { status: 'confirmed' as const, date, place })
         break
       }
       case 'MeetingRescheduled': {
         const { window, place } = data as Data<'MeetingRescheduled'>
         const { date: _, ...rest } = m
-        m = { ...rest, status: 'announced', window, place }
+        m = copyWith(rest, { status: 'announced' as const, window, place })
         break
       }
       case 'MeetingHeld': {
         const { date, place, participants, dyads } = data as Data<'MeetingHeld'>
-        m = { ...m, status: 'held', date, place, participants, dyads }
+        m = copyWith(m, { status: 'held' as const, date, place, participants, dyads })
         break
       }
       case 'MeetingCancelled': {
         const { reason } = data as Data<'MeetingCancelled'>
-        m = { ...m, status: 'cancelled', cancellation: { reason } }
+        m = copyWith(m, { status: 'cancelled' as const, cancellation: { reason } })
         break
       }
       case 'MeetingOutcomeRecorded': {
         const { outcome } = data as Data<'MeetingOutcomeRecorded'>
-        m = { ...m, outcomes: withOutcome(m.outcomes, outcome) }
+        m = copyWith(m, { outcomes: withOutcome(m.outcomes, outcome) })
         break
       }
     }
   }
-  return m && { ...m, sources: uniqueSources(liveFacts(log).flatMap((f) => f.sources)) }
+  return m && copyWith(m, { sources: uniqueSources(liveFacts(log).flatMap((f) => f.sources)) })
 }
 
 /** Folds a call's facts in force; undefined when the call was retracted. */
@@ -69,7 +72,7 @@ export function foldCall(log: readonly FactEntry[]): CallView | undefined {
   const fact = liveFacts(log).find((f) => f.type === 'CallRecorded')
   if (!fact) return undefined
   const call = fact.data as unknown as Omit<CallRecorded['data'], 'interactions' | 'sources'>
-  return { ...compact(call), sources: fact.sources }
+  return copyWith(compact(call), { sources: fact.sources })
 }
 
 /**
@@ -90,6 +93,7 @@ export function evolveFolded<D extends { facts: FactEntry[]; revision: number }>
   const view = fold(facts)
   if (!view) return undefined
   const revision = doc ? doc.revision + 1 : 0
-  const bookkeeping = { updatedAt: event.recordedAt, position: event.globalPosition }
-  return { ...view, facts: [...facts], revision, ...bookkeeping } as unknown as D
+  const updatedAt = event.recordedAt
+  const position = event.globalPosition
+  return copyWith(view, { facts: [...facts], revision, updatedAt, position }) as unknown as D
 }

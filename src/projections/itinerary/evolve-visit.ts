@@ -1,4 +1,4 @@
-import { sameJson } from '../../domain/json.js'
+import { copyWith, sameJson } from '../../domain/json.js'
 import type { ProjectedEvent } from '../projection.js'
 import { type FactEntry, isCorrection, withFact } from './fact-log.js'
 import {
@@ -37,7 +37,8 @@ function revise(
   engagements: UnrevisedEngagement[],
   at: string,
 ): Pick<VisitDoc, 'engagements' | 'engagementRevisions'> {
-  const revisions = { ...(previous?.engagementRevisions ?? {}) }
+  // Copies by `Object.assign`, not spreads: see `copyWith`.
+  const revisions = Object.assign({}, previous?.engagementRevisions)
   const shown = engagements.map((e): EngagementView => {
     const before = previous?.engagements.find((p) => p.engagementId === e.engagementId)
     const known = revisions[e.engagementId]
@@ -45,7 +46,7 @@ function revise(
     if (!before || !known || !sameJson(unrevised(before), e)) {
       revisions[e.engagementId] = { revision: known ? known.revision + 1 : 0, revisedAt: at }
     }
-    const view = { ...e, ...revisions[e.engagementId]! }
+    const view: EngagementView = copyWith(e, revisions[e.engagementId]!)
     shownFrom.set(view, e)
     return view
   })
@@ -76,14 +77,13 @@ export function evolveVisitDoc(
   const view = showFold(fold)
   if (!view) return undefined
   const { engagements, engagementRevisions } = revise(doc, view.engagements, event.recordedAt)
-  const next: VisitDoc = {
-    ...view,
+  const next: VisitDoc = copyWith(view, {
     engagements,
     facts: facts as FactEntry[],
     engagementRevisions,
     updatedAt: event.recordedAt,
     position: event.globalPosition,
-  }
+  })
   folds.set(next, fold)
   return next
 }

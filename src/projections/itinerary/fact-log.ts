@@ -1,6 +1,6 @@
 import type { FactCorrected, FactRetracted } from '../../domain/correction/events.js'
 import { isCorrection, reviseFact } from '../../domain/correction/history.js'
-import { canonicalJson, type JsonObject } from '../../domain/json.js'
+import { canonicalJson, copyWith, type JsonObject } from '../../domain/json.js'
 import type { Source } from '../../domain/values/source.js'
 import type { ProjectedEvent } from '../projection.js'
 
@@ -83,21 +83,23 @@ export function withFact(log: readonly FactEntry[], event: ProjectedEvent): read
   if (log.some(applied)) return log
   if (!isCorrection(event)) {
     const { eventId, type, globalPosition: position, recordedAt, data } = event
-    const fact = { eventId, type, position, recordedAt, data: slim(data), corrections: [] }
-    return [...log, { ...fact, sources: uniqueSources(sourcesIn(data)) }]
+    const sources = uniqueSources(sourcesIn(data))
+    return [
+      ...log,
+      { eventId, type, position, recordedAt, data: slim(data), sources, corrections: [] },
+    ]
   }
   const d = dataOf<FactCorrected | FactRetracted>(event)
   const revision = { eventId: event.eventId, recordedAt: event.recordedAt, reason: d.reason }
   return reviseFact(log, d.target.eventId, (target): FactEntry => {
     const sources = uniqueSources([...target.sources, ...d.sources])
     return event.type === 'FactRetracted'
-      ? { ...target, sources, retracted: revision }
-      : {
-          ...target,
+      ? copyWith(target, { sources, retracted: revision })
+      : copyWith(target, {
           data: slim((d as FactCorrected['data']).corrected),
           sources,
           corrections: [...target.corrections, revision],
-        }
+        })
   })
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { canonicalJson, mergePatch, sameJson } from '../../../src/domain/json.js'
+import { canonicalJson, copyWith, mergePatch, sameJson } from '../../../src/domain/json.js'
 import { dyadOf, dyadsAmong, isCountryCode } from '../../../src/domain/values/country.js'
 import { isPersonId } from '../../../src/domain/values/person.js'
 import { isUrl } from '../../../src/domain/values/source.js'
@@ -64,3 +64,15 @@ t.test('JSON compares equal whatever the key order, as jsonb gives it back', asy
   t.ok(sameJson({ a: 1, b: undefined }, { a: 1 }))
   t.notOk(sameJson([1, 2], [2, 1]))
 })
+
+t.test(
+  'copyWith gives a new object with the members replaced or added, as a spread does',
+  async (t) => {
+    const visit = { visitId: 'v1', status: 'scheduled', purpose: undefined as string | undefined }
+    const completed = copyWith(visit, { status: 'completed', period: { edtf: '2021-11' } })
+    t.strictSame(completed, { ...visit, status: 'completed', period: { edtf: '2021-11' } })
+    t.ok('purpose' in completed, 'an undefined member is copied, as a spread copies it')
+    t.equal(visit.status, 'scheduled', 'the original is left as it was')
+    t.not(completed, visit)
+  },
+)
