@@ -12,7 +12,7 @@ import {
   WrongExpectedVersionError,
 } from '../eventstore/index.js'
 import { resolveImpreciseTimes } from './imprecise-time.js'
-import { loadAggregate } from './load-aggregate.js'
+import { loadCurrent, StreamStates } from './load-aggregate.js'
 
 /** What the caller knows about the request besides the command itself. */
 export interface CommandContext {
@@ -69,6 +69,7 @@ export interface CommandHandlerDeps {
  */
 export function createCommandHandler(deps: CommandHandlerDeps) {
   const { log, newId = randomUUID, maxAttempts = 5 } = deps
+  const states = new StreamStates()
 
   return async function handle(
     command: DomainCommand,
@@ -82,10 +83,12 @@ export function createCommandHandler(deps: CommandHandlerDeps) {
     const streamId = decider.streamId(id)
     const fresh = context.freshIds?.has(id) ?? false
     for (let attempt = 1; ; attempt++) {
-      const { state, version } =
+      const { state, version, lastEventId } =
         fresh && attempt === 1
-          ? { state: decider.initialState(), version: 0 }
-          : await loadAggregate(log.db, decider, streamId)
+          ? { state: decider.initialState(), version: 0, lastEventId: undefined }
+          : await loadCurrent(log.db, decider, streamId, states.get(streamId))
+      // As the log holds it: the next command on this stream reads only what comes after.
+      if (lastEventId) states.set(streamId, { state, version, lastEventId })
       const decided = decider.decide(resolved as Command, state) as Event[]
       if (decided.length === 0)
         return { aggregate, streamId, nextExpectedVersion: version, events: [] }

@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely'
 import type { Command, Decider, Event } from '../domain/decider.js'
 import { upcast } from '../domain/upcasters.js'
-import { type Database, type RecordedEvent, readStream } from '../eventstore/index.js'
+import {
+  type Database,
+  type RecordedEvent,
+  readStream,
+  readStreamFrom,
+} from '../eventstore/index.js'
 
 export interface LoadedAggregate<S> {
   state: S
@@ -21,10 +26,86 @@ export async function loadAggregate<C extends Command, E extends Event, S>(
   options: { recordedUpTo?: Date } = {},
 ): Promise<LoadedAggregate<S>> {
   const slice = await readStream(db, streamId, { recordedUpTo: options.recordedUpTo })
-  let state = decider.initialState()
-  for (const stored of slice.events) {
-    const { data } = upcast(stored.type, stored.schemaVersion, stored.data)
-    state = decider.evolve(state, { eventId: stored.eventId, type: stored.type, data } as E)
-  }
+  const state = slice.events.reduce(
+    (s, stored) => evolveStored(decider, s, stored),
+    decider.initialState(),
+  )
   return { state, version: slice.streamVersion, events: slice.events }
+}
+
+/** The state after a stored event, upcast to its current schema, with its id. */
+function evolveStored<C extends Command, E extends Event, S>(
+  decider: Decider<C, E, S>,
+  state: S,
+  stored: RecordedEvent,
+): S {
+  const { data } = upcast(stored.type, stored.schemaVersion, stored.data)
+  return decider.evolve(state, { eventId: stored.eventId, type: stored.type, data } as E)
+}
+
+/** What a stream's events fold to up to `version`, whose event there is `lastEventId`. */
+export interface KnownState<S> {
+  state: S
+  version: number
+  lastEventId: string
+}
+
+/**
+ * The states of the streams a command handler loaded last (at most `capacity`; the one used
+ * longest ago goes first), so that the next command on a stream reads only the events after
+ * the state held (`loadCurrent`). Loading folded the whole stream at every command: a pair's
+ * relationship stream grows with every friction and assessment recorded, so each command on a
+ * busy pair read and parsed more. States come from the log only, never from a decision before
+ * its append.
+ */
+export class StreamStates {
+  readonly #states = new Map<string, KnownState<unknown>>()
+
+  constructor(readonly capacity = 1_000) {}
+
+  get<S>(streamId: string): KnownState<S> | undefined {
+    const known = this.#states.get(streamId)
+    if (known) {
+      // Used now: to the end of the order.
+      this.#states.delete(streamId)
+      this.#states.set(streamId, known)
+    }
+    return known as KnownState<S> | undefined
+  }
+
+  set<S>(streamId: string, known: KnownState<S>): void {
+    this.#states.delete(streamId)
+    this.#states.set(streamId, known)
+    if (this.#states.size > this.capacity)
+      this.#states.delete(this.#states.keys().next().value as string)
+  }
+
+  get size(): number {
+    return this.#states.size
+  }
+}
+
+/**
+ * The aggregate's current state, and its last event's id (none for a stream with no events).
+ * From `known` and the events after it, when the stream still holds `known`'s last event at
+ * its version (one read from that version on); otherwise, a log restored from an older backup
+ * for one, folded from the start.
+ */
+export async function loadCurrent<C extends Command, E extends Event, S>(
+  db: Kysely<Database>,
+  decider: Decider<C, E, S>,
+  streamId: string,
+  known?: KnownState<S>,
+): Promise<{ state: S; version: number; lastEventId?: string }> {
+  if (known) {
+    const events = await readStreamFrom(db, streamId, known.version)
+    const [held, ...after] = events
+    if (held?.eventId === known.lastEventId && held.streamVersion === known.version) {
+      const state = after.reduce((s, stored) => evolveStored(decider, s, stored), known.state)
+      const last = events.at(-1)!
+      return { state, version: last.streamVersion, lastEventId: last.eventId }
+    }
+  }
+  const { state, version, events } = await loadAggregate(db, decider, streamId)
+  return { state, version, lastEventId: events.at(-1)?.eventId }
 }

@@ -23,7 +23,7 @@ export { type LogClock, type SettledLogClock, settleLogClock } from './log-clock
 export { migrateToLatest } from './migrate.js'
 export { type AllSlice, checkpointAt, type ReadAllOptions, readAll, readHead } from './read-all.js'
 export { readEvent } from './read-event.js'
-export { readStream } from './read-stream.js'
+export { readStream, readStreamFrom } from './read-stream.js'
 export type { Database } from './schema.js'
 export { subscribe } from './subscribe.js'
 export * from './types.js'

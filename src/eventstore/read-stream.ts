@@ -99,3 +99,23 @@ export async function readStream(
     events: rows.map(toRecordedEvent),
   }
 }
+
+/**
+ * A stream's events from `version` on, oldest first, in one round trip (no head of its own: the
+ * last event's version is the head as this read saw it). For a reader that holds what the
+ * stream said up to `version` and checks, by the first event's id, that it still says it.
+ */
+export async function readStreamFrom(
+  db: Kysely<Database>,
+  streamId: string,
+  version: number,
+): Promise<RecordedEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(EVENT_COLUMNS)
+    .where('stream_id', '=', streamId)
+    .where('stream_version', '>=', version)
+    .orderBy('stream_version')
+    .execute()
+  return rows.map(toRecordedEvent)
+}
