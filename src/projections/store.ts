@@ -314,8 +314,7 @@ async function cutParts(
  * are queued (for the oldest), so the client can go on folding the next documents while the
  * server inserts these. The connection sends each queued statement once the one before it is
  * done, when the client's event loop reads that reply (see `evolveAndWrite`, which lets it).
- * Awaited one by one, each side idled while the other worked: a rebuild's writes then took
- * as long as its fold and its inserts added up (README, _Read models_).
+ * Awaited one by one, each side mostly idled while the other worked (README, _Read models_).
  */
 function pipeline(depth = PIPELINE_DEPTH) {
   const queued: Promise<unknown>[] = []

@@ -31,7 +31,7 @@ type Loose = Record<string, unknown>
  * Items are written out member by member, never `{ ...base, item: … }`: V8 (Node 20) builds an
  * object spread followed by more members on a slow path and leaves it slow to read and to
  * serialise. In a throwaway benchmark, 200,000 items of the interaction's shape took 1.8 to
- * 2.5 s that way against 0.02 to 0.04 s written out, and a rebuild makes one for every event
+ * 2.6 s that way against 0.02 to 0.09 s written out, and a rebuild makes one for every event
  * and pair.
  */
 
