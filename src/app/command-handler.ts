@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
 import type { Command, Event } from '../domain/decider.js'
 import { type AggregateName, type DomainCommand, deciderFor, route } from '../domain/deciders.js'
 import { NotFoundError } from '../domain/errors.js'
@@ -12,7 +13,7 @@ import {
   WrongExpectedVersionError,
 } from '../eventstore/index.js'
 import { resolveImpreciseTimes } from './imprecise-time.js'
-import { loadCurrent, StreamStates } from './load-aggregate.js'
+import { type KnownState, loadCurrent } from './load-aggregate.js'
 
 /** What the caller knows about the request besides the command itself. */
 export interface CommandContext {
@@ -69,7 +70,11 @@ export interface CommandHandlerDeps {
  */
 export function createCommandHandler(deps: CommandHandlerDeps) {
   const { log, newId = randomUUID, maxAttempts = 5 } = deps
-  const states = new StreamStates()
+  // The states of the last 1,000 streams loaded, so that the next command on one reads only the
+  // events after it (`loadCurrent`): folding the whole stream at every command read and parsed
+  // more and more for a busy pair's relationship, which grows with every friction and
+  // assessment. States come from the log only, never from a decision before its append.
+  const states = new LRUCache<string, KnownState<unknown>>({ max: 1_000 })
 
   return async function handle(
     command: DomainCommand,

@@ -51,41 +51,6 @@ export interface KnownState<S> {
 }
 
 /**
- * The states of the streams a command handler loaded last (at most `capacity`; the one used
- * longest ago goes first), so that the next command on a stream reads only the events after
- * the state held (`loadCurrent`). Loading folded the whole stream at every command: a pair's
- * relationship stream grows with every friction and assessment recorded, so each command on a
- * busy pair read and parsed more. States come from the log only, never from a decision before
- * its append.
- */
-export class StreamStates {
-  readonly #states = new Map<string, KnownState<unknown>>()
-
-  constructor(readonly capacity = 1_000) {}
-
-  get<S>(streamId: string): KnownState<S> | undefined {
-    const known = this.#states.get(streamId)
-    if (known) {
-      // Used now: to the end of the order.
-      this.#states.delete(streamId)
-      this.#states.set(streamId, known)
-    }
-    return known as KnownState<S> | undefined
-  }
-
-  set<S>(streamId: string, known: KnownState<S>): void {
-    this.#states.delete(streamId)
-    this.#states.set(streamId, known)
-    if (this.#states.size > this.capacity)
-      this.#states.delete(this.#states.keys().next().value as string)
-  }
-
-  get size(): number {
-    return this.#states.size
-  }
-}
-
-/**
  * The aggregate's current state, and its last event's id (none for a stream with no events).
  * From `known` and the events after it, when the stream still holds `known`'s last event at
  * its version (one read from that version on); otherwise, a log restored from an older backup
