@@ -310,20 +310,21 @@ async function cutParts(
 
 /**
  * Statements sent one after another on the transaction's connection, built while those before
- * them run on the server: `add` queues its statement and waits only while more than `depth`
- * are queued (for the oldest), so the client can go on folding the next documents while the
- * server inserts these. The connection sends each queued statement once the one before it is
- * done, when the client's event loop reads that reply (see `evolveAndWrite`, which lets it).
- * Awaited one by one, each side mostly idled while the other worked (README, _Read models_).
+ * them run on the server: `add` queues its statement and waits only while more than
+ * `PIPELINE_DEPTH` are queued (for the oldest), so the client can go on folding the next
+ * documents while the server inserts these. The connection sends each queued statement once the
+ * one before it is done, when the client's event loop reads that reply (see `evolveAndWrite`,
+ * which lets it). Awaited one by one, each side mostly idled while the other worked (README,
+ * _Read models_).
  */
-function pipeline(depth = PIPELINE_DEPTH) {
+function pipeline() {
   const queued: Promise<unknown>[] = []
   return {
     async add(statement: Promise<unknown>): Promise<void> {
       // A failure surfaces here or in `done`; the transaction fails either way.
       statement.catch(() => {})
       queued.push(statement)
-      while (queued.length > depth) await queued.shift()
+      while (queued.length > PIPELINE_DEPTH) await queued.shift()
     },
     async done(): Promise<void> {
       while (queued.length > 0) await queued.shift()
