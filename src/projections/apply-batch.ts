@@ -134,12 +134,14 @@ export interface ProjectionState {
 }
 
 /** A batch's events of the projection's types, upcast, by the documents they touch. */
-function prepareBatch(projection: Projection, events: readonly LeanRecordedEvent[]) {
+export function prepareBatch(projection: Projection, events: readonly LeanRecordedEvent[]) {
   const handled = new Set(projection.eventTypes)
   const relevant = events.filter((e) => handled.has(e.type)).map(toProjectedEvent)
   const byDocument = eventsByDocument(projection, relevant)
   return { relevant, byDocument, keys: [...byDocument.values()].map((d) => d.key) }
 }
+
+export type PreparedBatch = ReturnType<typeof prepareBatch>
 
 /*
  * A batch of events is applied to one generation of a projection together with its
@@ -260,8 +262,10 @@ export async function applyRebuildBatch(
   from: Checkpoint,
   events: readonly LeanRecordedEvent[],
   kept: Map<string, JsonObject> = new Map(),
+  /** `prepareBatch(projection, events)`, when the caller made it ahead (while reading). */
+  prepared: PreparedBatch = prepareBatch(projection, events),
 ): Promise<BatchOutcome> {
-  const { relevant, byDocument, keys } = prepareBatch(projection, events)
+  const { relevant, byDocument, keys } = prepared
   const { outcome, written } = await db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('projections')

@@ -14,7 +14,13 @@ import {
   readAll,
   readModelPayload,
 } from '../eventstore/index.js'
-import { applyLiveBatch, applyRebuildBatch, CheckpointMovedError } from './apply-batch.js'
+import {
+  applyLiveBatch,
+  applyRebuildBatch,
+  CheckpointMovedError,
+  type PreparedBatch,
+  prepareBatch,
+} from './apply-batch.js'
 import type { Projection } from './projection.js'
 import { dropGeneration } from './store.js'
 
@@ -23,6 +29,8 @@ interface ReadBatch {
   events: LeanRecordedEvent[]
   checkpoint: Checkpoint
   caughtUp: boolean
+  /** The events upcast and by document (`prepareBatch`), made as soon as they are read. */
+  prepared: PreparedBatch
 }
 
 /** The most events one `readAll` returns. */
@@ -297,7 +305,12 @@ export class ProjectionRunner {
       events.push(...slice.events)
       after = slice.checkpoint
       if (slice.caughtUp || events.length >= size)
-        return { events, checkpoint: after, caughtUp: slice.caughtUp }
+        return {
+          events,
+          checkpoint: after,
+          caughtUp: slice.caughtUp,
+          prepared: prepareBatch(this.#o.projection, events),
+        }
     }
   }
 
@@ -358,7 +371,8 @@ export class ProjectionRunner {
       // The first batch is one read (`MAX_READ`): nothing is applied while it is read.
       const slice = await (ahead ??
         this.#readBatch(from, Math.min(MAX_READ, this.#o.rebuildBatchSize)))
-      // Read the next batch while this one is applied (applying takes the longer).
+      // Read and prepare the next batch while this one is applied (applying takes the longer;
+      // its writes leave the client waiting for the server).
       ahead = slice.caughtUp
         ? undefined
         : this.#readBatch(slice.checkpoint, this.#o.rebuildBatchSize)
@@ -371,6 +385,7 @@ export class ProjectionRunner {
           from,
           slice.events,
           kept,
+          slice.prepared,
         )
         from = outcome.checkpoint
         done += outcome.applied
