@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import t, { type Test } from 'tap'
 import { startProjections } from '../../../src/app/projections.js'
+import type { EventLogConnection } from '../../../src/eventstore/index.js'
 import { PROJECTIONS } from '../../../src/projections/index.js'
 import type { ProjectedEvent } from '../../../src/projections/projection.js'
 import { requestRebuild } from '../../../src/projections/status.js'
-import { openTestPostgres } from '../../helpers/postgres.js'
+import { openTestPglite, openTestPostgres } from '../../helpers/postgres.js'
 import { caughtUp, readModelSnapshot } from '../../helpers/projections.js'
 import { histories } from '../../unit/projections/arbitraries.js'
 
@@ -17,10 +18,15 @@ const silent = { info() {}, warn() {}, error() {} }
  * runner has applied every event, then rebuilds every model from scratch beside the live one:
  * once in the projections' own batches, then again in batches of three events, where a
  * document's events fall in several batches and each batch goes on from the documents the
- * one before it wrote. Returns the three snapshots.
+ * one before it wrote. Returns the three snapshots. On the real Postgres unless told otherwise.
  */
-async function liveAndRebuilt(t: Test, events: ProjectedEvent[], chunk: number) {
-  const log = await openTestPostgres(t, 4)
+async function liveAndRebuilt(
+  t: Test,
+  events: ProjectedEvent[],
+  chunk: number,
+  open: (t: Test) => Promise<EventLogConnection> = (t) => openTestPostgres(t, 4),
+) {
+  const log = await open(t)
   let runners = startProjections(log, silent)
   try {
     for (let i = 0; i < events.length; ) {
@@ -71,6 +77,25 @@ t.test(
       { numRuns: 6, endOnFailure: true },
     )
     t.equal(runs, 6, 'every generated history was tried')
+  },
+)
+
+t.test(
+  'on embedded PGlite (the default store) too, the live read models equal a rebuild',
+  async (t) => {
+    // The rebuild's writer sends jsonb its own way to each driver (`JsonbParameter`).
+    await fc.assert(
+      fc.asyncProperty(histories, fc.integer({ min: 1, max: 7 }), async (events, chunk) => {
+        const { live, rebuilt, inThrees } = await liveAndRebuilt(t, events, chunk, openTestPglite)
+        t.strictSame(live, rebuilt, `live equals rebuilt after ${events.length} events`)
+        t.strictSame(inThrees, rebuilt, 'and rebuilt in batches of three')
+        return (
+          JSON.stringify(live) === JSON.stringify(rebuilt) &&
+          JSON.stringify(inThrees) === JSON.stringify(rebuilt)
+        )
+      }),
+      { numRuns: 2, endOnFailure: true },
+    )
   },
 )
 
