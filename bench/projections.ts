@@ -168,17 +168,31 @@ export interface RebuildResult {
   projection: string
   events: number
   documents: number
-  /** Parts of documents stored in parts (relationship items, 1,000 a part). */
+  /** Parts of documents stored in parts (relationship items, 100 a part). */
   parts: number
   rows: number
+  /** Medians of the rounds: each round one rebuild, then its baseline. */
   rebuildSeconds: number
   baselineSeconds: number
   rebuildEventsPerSecond: number
   baselineEventsPerSecond: number
+  /** The median of the rounds' ratios (baseline time over rebuild time), and the range. */
   ratio: number
+  ratios: number[]
 }
 
-export async function benchRebuild(serverUrl: string, events: number) {
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/**
+ * Each projection rebuilt `rounds` times, each rebuild followed by its baseline: on a shared
+ * machine one pair can differ from the next by a third, so the ratio is the median of the
+ * rounds' ratios, with their range.
+ */
+export async function benchRebuild(serverUrl: string, events: number, rounds = 3) {
   const name = 'entente_bench_rebuild'
   const url = await freshDatabase(serverUrl, name)
   const log = openPostgres({ connectionString: url, poolSize: 4 })
@@ -199,19 +213,28 @@ export async function benchRebuild(serverUrl: string, events: number) {
     history = undefined
     const results: RebuildResult[] = []
     for (const projection of PROJECTIONS) {
-      const rebuild = await timeRebuild(log, projection)
-      const baseline = await timeBulkInsert(client, projection.name, rebuild.generation)
+      const pairs: { rebuild: number; baseline: Awaited<ReturnType<typeof timeBulkInsert>> }[] = []
+      for (let round = 0; round < rounds; round++) {
+        const rebuild = await timeRebuild(log, projection)
+        const baseline = await timeBulkInsert(client, projection.name, rebuild.generation)
+        pairs.push({ rebuild: rebuild.seconds, baseline })
+      }
+      const { documents, parts, rows } = pairs[0]!.baseline
+      const rebuildSeconds = median(pairs.map((p) => p.rebuild))
+      const baselineSeconds = median(pairs.map((p) => p.baseline.seconds))
+      const ratios = pairs.map((p) => p.baseline.seconds / p.rebuild)
       results.push({
         projection: projection.name,
         events: count,
-        documents: baseline.documents,
-        parts: baseline.parts,
-        rows: baseline.rows,
-        rebuildSeconds: rebuild.seconds,
-        baselineSeconds: baseline.seconds,
-        rebuildEventsPerSecond: count / rebuild.seconds,
-        baselineEventsPerSecond: count / baseline.seconds,
-        ratio: baseline.seconds / rebuild.seconds,
+        documents,
+        parts,
+        rows,
+        rebuildSeconds,
+        baselineSeconds,
+        rebuildEventsPerSecond: count / rebuildSeconds,
+        baselineEventsPerSecond: count / baselineSeconds,
+        ratio: median(ratios),
+        ratios,
       })
     }
     return { events: count, decidedSeconds: decided, appendedSeconds: appended, results }

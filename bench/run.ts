@@ -15,6 +15,7 @@ const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:543
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const ms = Number(process.env.BENCH_SECONDS ?? 5) * 1000
 const rebuildEvents = Number(process.env.BENCH_REBUILD_EVENTS ?? 200_000)
+const rebuildRounds = Number(process.env.BENCH_REBUILD_ROUNDS ?? 3)
 const lagSeconds = Number(process.env.BENCH_LAG_SECONDS ?? 30)
 const lagRate = Number(process.env.BENCH_LAG_RATE ?? 500)
 
@@ -48,18 +49,20 @@ const BENCHES: Record<string, () => Promise<void>> = {
     console.log(
       `| ${fmt(lag.commands)} | ${fmt(lag.achievedPerSecond)} | ${fmt(lag.p50Ms)} | ${fmt(lag.p99Ms)} | ${fmt(lag.maxMs)} |`,
     )
-    console.log(`# Projection rebuild (${machine}), ${fmt(rebuildEvents)} events`)
-    const rebuild = await benchRebuild(serverUrl, rebuildEvents)
+    console.log(
+      `# Projection rebuild (${machine}), ${fmt(rebuildEvents)} events, ${rebuildRounds} rounds of a rebuild and its baseline (medians)`,
+    )
+    const rebuild = await benchRebuild(serverUrl, rebuildEvents, rebuildRounds)
     console.log(
       `(${fmt(rebuild.events)} events decided in ${rebuild.decidedSeconds.toFixed(1)} s, appended in ${rebuild.appendedSeconds.toFixed(1)} s)`,
     )
     console.log(
-      '| projection | documents | parts | rows | raw bulk insert (s) | rebuild (s) | raw insert (events/s) | rebuild (events/s) | ratio |',
+      "| projection | documents | parts | rows | raw bulk insert (s) | rebuild (s) | raw insert (events/s) | rebuild (events/s) | ratio | rounds' ratios |",
     )
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|')
     for (const r of rebuild.results)
       console.log(
-        `| ${r.projection} | ${fmt(r.documents)} | ${fmt(r.parts)} | ${fmt(r.rows)} | ${r.baselineSeconds.toFixed(1)} | ${r.rebuildSeconds.toFixed(1)} | ${fmt(r.baselineEventsPerSecond)} | ${fmt(r.rebuildEventsPerSecond)} | ${r.ratio.toFixed(2)} |`,
+        `| ${r.projection} | ${fmt(r.documents)} | ${fmt(r.parts)} | ${fmt(r.rows)} | ${r.baselineSeconds.toFixed(1)} | ${r.rebuildSeconds.toFixed(1)} | ${fmt(r.baselineEventsPerSecond)} | ${fmt(r.rebuildEventsPerSecond)} | ${r.ratio.toFixed(2)} | ${r.ratios.map((x) => x.toFixed(2)).join(', ')} |`,
       )
     save('projections', { rebuild, lag })
   },
