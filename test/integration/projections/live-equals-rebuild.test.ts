@@ -59,44 +59,40 @@ async function liveAndRebuilt(
   }
 }
 
-t.test(
-  'after any sequence of valid commands the live read models equal a rebuild from scratch',
-  async (t) => {
-    let runs = 0
-    await fc.assert(
-      fc.asyncProperty(histories, fc.integer({ min: 1, max: 7 }), async (events, chunk) => {
-        runs++
-        const { live, rebuilt, inThrees } = await liveAndRebuilt(t, events, chunk)
-        t.strictSame(live, rebuilt, `live equals rebuilt after ${events.length} events`)
-        t.strictSame(inThrees, rebuilt, 'and rebuilt in batches of three')
-        return (
-          JSON.stringify(live) === JSON.stringify(rebuilt) &&
-          JSON.stringify(inThrees) === JSON.stringify(rebuilt)
-        )
-      }),
-      { numRuns: 6, endOnFailure: true },
-    )
-    t.equal(runs, 6, 'every generated history was tried')
-  },
-)
+/**
+ * The property on `numRuns` generated histories: live, rebuilt and rebuilt in threes are equal
+ * on the store that `open` gives.
+ */
+async function liveEqualsRebuilt(
+  t: Test,
+  numRuns: number,
+  open?: (t: Test) => Promise<EventLogConnection>,
+) {
+  let runs = 0
+  await fc.assert(
+    fc.asyncProperty(histories, fc.integer({ min: 1, max: 7 }), async (events, chunk) => {
+      runs++
+      const { live, rebuilt, inThrees } = await liveAndRebuilt(t, events, chunk, open)
+      t.strictSame(live, rebuilt, `live equals rebuilt after ${events.length} events`)
+      t.strictSame(inThrees, rebuilt, 'and rebuilt in batches of three')
+      return (
+        JSON.stringify(live) === JSON.stringify(rebuilt) &&
+        JSON.stringify(inThrees) === JSON.stringify(rebuilt)
+      )
+    }),
+    { numRuns, endOnFailure: true },
+  )
+  t.equal(runs, numRuns, 'every generated history was tried')
+}
 
 t.test(
-  'on embedded PGlite (the default store) too, the live read models equal a rebuild',
-  async (t) => {
-    // The rebuild's writer sends jsonb its own way to each driver (`JsonbParameter`).
-    await fc.assert(
-      fc.asyncProperty(histories, fc.integer({ min: 1, max: 7 }), async (events, chunk) => {
-        const { live, rebuilt, inThrees } = await liveAndRebuilt(t, events, chunk, openTestPglite)
-        t.strictSame(live, rebuilt, `live equals rebuilt after ${events.length} events`)
-        t.strictSame(inThrees, rebuilt, 'and rebuilt in batches of three')
-        return (
-          JSON.stringify(live) === JSON.stringify(rebuilt) &&
-          JSON.stringify(inThrees) === JSON.stringify(rebuilt)
-        )
-      }),
-      { numRuns: 2, endOnFailure: true },
-    )
-  },
+  'after any sequence of valid commands the live read models equal a rebuild from scratch',
+  (t) => liveEqualsRebuilt(t, 6),
+)
+
+// The rebuild's writer sends jsonb its own way to each driver (`JsonbParameter`).
+t.test('on embedded PGlite (the default store) too, the live read models equal a rebuild', (t) =>
+  liveEqualsRebuilt(t, 2, openTestPglite),
 )
 
 t.test(
