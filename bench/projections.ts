@@ -181,12 +181,6 @@ export interface RebuildResult {
   ratios: number[]
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-}
-
 /**
  * Each projection rebuilt `rounds` times, each rebuild followed by its baseline: on a shared
  * machine one pair can differ from the next by a third, so the ratio is the median of the
@@ -255,6 +249,13 @@ const percentile = (sorted: number[], p: number) =>
   sorted.length === 0
     ? Number.NaN
     : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+
+/** The middle value (of an even count, the upper of the two in the middle). */
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  )
 
 /** Compares two checkpoints in the log's order: (transaction id, global position). */
 const before = (a: [bigint, number], b: [bigint, number]) =>
