@@ -10,7 +10,14 @@ import {
 import { toProjectedEvent } from './projected-event.js'
 import type { DocumentKey, ProjectedEvent, Projection } from './projection.js'
 import { eventsByDocument, evolveDocument } from './replay.js'
-import { documentWriter, keyOf, loadDocuments, planWrites, writeDocuments } from './store.js'
+import {
+  documentWriter,
+  JsonbParameter,
+  keyOf,
+  loadDocuments,
+  planWrites,
+  writeDocuments,
+} from './store.js'
 
 /** Another instance moved this projection on: this one is no longer the active runner. */
 export class CheckpointMovedError extends Error {
@@ -351,9 +358,9 @@ async function applyLiveWrites(
           ${checkpoint.transactionId}::xid8, ${checkpoint.globalPosition}::bigint,
           ${applied}::bigint, ${lastRecordedAt ?? null}::timestamptz,
           ${failure ? JSON.stringify(failure) : null}::jsonb,
-          ${JSON.stringify(writes.replaced)}::jsonb, ${JSON.stringify(documents)}::jsonb,
-          ${JSON.stringify(writes.partCuts)}::jsonb, ${JSON.stringify(writes.parts)}::jsonb,
-          ${JSON.stringify(writes.rows)}::jsonb,
+          ${new JsonbParameter(writes.replaced)}::jsonb, ${new JsonbParameter(documents)}::jsonb,
+          ${new JsonbParameter(writes.partCuts)}::jsonb, ${new JsonbParameter(writes.parts)}::jsonb,
+          ${new JsonbParameter(writes.rows)}::jsonb,
           ${changed.length > 0 ? readModelPayload({ projection: projection.name, keys: changed }) : null}::text)`.execute(
       db,
     )

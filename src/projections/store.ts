@@ -241,7 +241,7 @@ export function documentWriter(
       for (const slice of chunks(parts, PER_STATEMENT)) {
         const values = slice.map(
           (w) => sql`(${name}, ${generation}, ${w.kind}, ${w.id}, ${w.field}, ${w.part},
-                      ${jsonbParameter(w.items)}::jsonb)`,
+                      ${new JsonbParameter(w.items)}::jsonb)`,
         )
         await statements.add(
           sql`
@@ -257,7 +257,7 @@ export function documentWriter(
       for (const slice of chunks(documents, PER_STATEMENT)) {
         const values = slice.map(
           ({ key, doc }) =>
-            sql`(${name}, ${generation}, ${key.kind}, ${key.id}, ${jsonbParameter(doc)}::jsonb)`,
+            sql`(${name}, ${generation}, ${key.kind}, ${key.id}, ${new JsonbParameter(doc)}::jsonb)`,
         )
         await statements.add(
           sql`
@@ -269,7 +269,7 @@ export function documentWriter(
         const values = slice.map(
           (r) =>
             sql`(${name}, ${generation}, ${r.source_kind}, ${r.source_id}, ${r.kind}, ${r.id},
-                 ${jsonbParameter(r.doc)}::jsonb, ${r.earliest}::timestamptz, ${r.latest}::timestamptz,
+                 ${new JsonbParameter(r.doc)}::jsonb, ${r.earliest}::timestamptz, ${r.latest}::timestamptz,
                  ${r.countries}::text[], ${r.people}::text[])`,
         )
         await statements.add(
@@ -289,14 +289,15 @@ export function documentWriter(
 }
 
 /**
- * A value for a `::jsonb` parameter of the writer's statements. node-postgres sends it in
+ * A value for a `::jsonb` parameter of the statements that write read models (the rebuild's
+ * writer, and a live batch's `entente_apply_projection_batch`). node-postgres sends it in
  * jsonb's binary format (`toPostgres`: the format's version, 1, then the JSON text in UTF-8),
  * which it copies into its message as bytes: a JSON string it encodes through a path about three
  * times slower (27 MB of JSON: 361 to 431 ms as strings, 133 to 156 ms as buffers plus 15 to 49
  * ms to make them; README, _Read models_). Drivers that send an object as its JSON text (PGlite)
  * call `toJSON`.
  */
-class JsonbParameter {
+export class JsonbParameter {
   constructor(readonly value: unknown) {}
 
   toPostgres(): Buffer {
@@ -311,8 +312,6 @@ class JsonbParameter {
     return this.value
   }
 }
-
-const jsonbParameter = (value: unknown) => new JsonbParameter(value)
 
 /** Deletes the parts of documents from `from` on (documents that shrank or were removed). */
 async function cutParts(
