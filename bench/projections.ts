@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { createCommandHandler } from '../src/app/command-handler.js'
@@ -22,6 +24,41 @@ import { appendHistory, historyCommands, projectionHistory } from './projection-
  */
 
 const silent = { info() {}, warn() {}, error() {} }
+
+/**
+ * CPU seconds used so far: by this process (the runner, its collector's threads included), and
+ * by the whole machine (Postgres's processes among them), from /proc/stat; the machine's is
+ * undefined where there is no /proc/stat. Time stolen by the hypervisor is not counted.
+ */
+function cpuNow(): { process: number; machine: number | undefined } {
+  const usage = process.cpuUsage()
+  let machine: number | undefined
+  try {
+    // cpu  user nice system idle iowait irq softirq steal ... (in clock ticks of 1/100 s)
+    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8')
+      .split('\n', 1)[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number)
+    machine = (user! + nice! + system! + irq! + softirq!) / 100
+  } catch {
+    machine = undefined
+  }
+  return { process: (usage.user + usage.system) / 1e6, machine }
+}
+
+/** The CPU seconds used since `from` (`cpuNow`). */
+function cpuSince(from: ReturnType<typeof cpuNow>) {
+  const now = cpuNow()
+  return {
+    process: now.process - from.process,
+    machine:
+      now.machine !== undefined && from.machine !== undefined
+        ? now.machine - from.machine
+        : undefined,
+  }
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function freshDatabase(serverUrl: string, name: string) {
@@ -57,6 +94,7 @@ async function timeRebuild(log: EventLogConnection, projection: Projection) {
     .executeTakeFirst()
   await requestRebuild(log.db, projection)
   await sql`checkpoint`.execute(log.db)
+  const cpu = cpuNow()
   const started = performance.now()
   const runner = new ProjectionRunner({ log, projection, logger: silent }).start()
   try {
@@ -72,7 +110,11 @@ async function timeRebuild(log: EventLogConnection, projection: Projection) {
         !row.rebuild_requested &&
         row.active_generation !== (before?.active_generation ?? 0)
       )
-        return { seconds: (performance.now() - started) / 1000, generation: row.active_generation }
+        return {
+          seconds: (performance.now() - started) / 1000,
+          cpu: cpuSince(cpu),
+          generation: row.active_generation,
+        }
       await sleep(20)
     }
   } finally {
@@ -149,6 +191,7 @@ async function timeBulkInsert(client: pg.Client, projection: string, generation:
   await client.query('create table baseline_parts (like projection_document_parts including all)')
   await client.query('create table baseline_rows (like projection_rows including all)')
   await client.query('checkpoint')
+  const cpu = cpuNow()
   const started = performance.now()
   await client.query('begin')
   await bulkInsert(client, 'baseline_documents', DOCUMENT_COLUMNS, docs.rows)
@@ -158,6 +201,7 @@ async function timeBulkInsert(client: pg.Client, projection: string, generation:
   const seconds = (performance.now() - started) / 1000
   return {
     seconds,
+    cpu: cpuSince(cpu),
     documents: docs.rowCount ?? 0,
     parts: parts.rowCount ?? 0,
     rows: rows.rowCount ?? 0,
@@ -179,6 +223,20 @@ export interface RebuildResult {
   /** The median of the rounds' ratios (baseline time over rebuild time), and the range. */
   ratio: number
   ratios: number[]
+  /**
+   * Medians of the CPU seconds each rebuild used: the benchmark's process (the runner) and the
+   * whole machine (Postgres included; undefined without /proc/stat).
+   */
+  rebuildProcessCpuSeconds: number
+  rebuildMachineCpuSeconds: number | undefined
+  baselineMachineCpuSeconds: number | undefined
+  cores: number
+  /**
+   * The ratio each round would have reached had its rebuild's CPU work (the whole machine's)
+   * kept every core busy: the baseline's time over the machine's CPU seconds per core. A ratio
+   * close to it means the rebuild was short of CPU, not waiting. Median of the rounds.
+   */
+  cpuBoundRatio: number | undefined
 }
 
 /**
@@ -207,11 +265,14 @@ export async function benchRebuild(serverUrl: string, events: number, rounds = 3
     history = undefined
     const results: RebuildResult[] = []
     for (const projection of PROJECTIONS) {
-      const pairs: { rebuild: number; baseline: Awaited<ReturnType<typeof timeBulkInsert>> }[] = []
+      const pairs: {
+        rebuild: Awaited<ReturnType<typeof timeRebuild>>
+        baseline: Awaited<ReturnType<typeof timeBulkInsert>>
+      }[] = []
       for (let round = 0; round < rounds; round++) {
         const rebuild = await timeRebuild(log, projection)
         const baseline = await timeBulkInsert(client, projection.name, rebuild.generation)
-        pairs.push({ rebuild: rebuild.seconds, baseline })
+        pairs.push({ rebuild, baseline })
         // The generation this rebuild replaced was deleted: what autovacuum (off on this
         // machine's server) would clean before the next round, which would otherwise insert
         // beside the dead rows, where each round's baseline has fresh tables.
@@ -220,9 +281,13 @@ export async function benchRebuild(serverUrl: string, events: number, rounds = 3
         )
       }
       const { documents, parts, rows } = pairs[0]!.baseline
-      const rebuildSeconds = median(pairs.map((p) => p.rebuild))
+      const rebuildSeconds = median(pairs.map((p) => p.rebuild.seconds))
       const baselineSeconds = median(pairs.map((p) => p.baseline.seconds))
-      const ratios = pairs.map((p) => p.baseline.seconds / p.rebuild)
+      const ratios = pairs.map((p) => p.baseline.seconds / p.rebuild.seconds)
+      const cores = os.availableParallelism()
+      const measured = pairs.every(
+        (p) => p.rebuild.cpu.machine !== undefined && p.baseline.cpu.machine !== undefined,
+      )
       results.push({
         projection: projection.name,
         events: count,
@@ -235,6 +300,17 @@ export async function benchRebuild(serverUrl: string, events: number, rounds = 3
         baselineEventsPerSecond: count / baselineSeconds,
         ratio: median(ratios),
         ratios,
+        rebuildProcessCpuSeconds: median(pairs.map((p) => p.rebuild.cpu.process)),
+        rebuildMachineCpuSeconds: measured
+          ? median(pairs.map((p) => p.rebuild.cpu.machine!))
+          : undefined,
+        baselineMachineCpuSeconds: measured
+          ? median(pairs.map((p) => p.baseline.cpu.machine!))
+          : undefined,
+        cores,
+        cpuBoundRatio: measured
+          ? median(pairs.map((p) => p.baseline.seconds / (p.rebuild.cpu.machine! / cores)))
+          : undefined,
       })
     }
     return { events: count, decidedSeconds: decided, appendedSeconds: appended, results }
