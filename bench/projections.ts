@@ -59,6 +59,7 @@ function cpuSince(from: ReturnType<typeof cpuNow>) {
         : undefined,
   }
 }
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function freshDatabase(serverUrl: string, name: string) {
