@@ -10,14 +10,7 @@ import {
 import { toProjectedEvent } from './projected-event.js'
 import type { DocumentKey, ProjectedEvent, Projection } from './projection.js'
 import { eventsByDocument, evolveDocument } from './replay.js'
-import {
-  documentWriter,
-  JsonbParameter,
-  keyOf,
-  loadDocuments,
-  planWrites,
-  writeDocuments,
-} from './store.js'
+import { documentWriter, keyOf, loadDocuments, planWrites, writeDocuments } from './store.js'
 
 /** Another instance moved this projection on: this one is no longer the active runner. */
 export class CheckpointMovedError extends Error {
@@ -345,6 +338,9 @@ async function applyLiveWrites(
   const changed = [...docs.keys()]
   const { checkpoint, applied, failure, lastRecordedAt } = outcome
   const documents = writes.documents.map(({ key, doc }) => ({ kind: key.kind, id: key.id, doc }))
+  // The JSON goes as strings, not as the rebuild writer's `JsonbParameter`: live batches are
+  // small, and with it the catch-up's lag p99 was 1,153 ms against 776 ms (medians of nine
+  // alternating runs; README, _Read models_).
   try {
     const { rows } = await sql<{
       out_version: number
@@ -358,9 +354,9 @@ async function applyLiveWrites(
           ${checkpoint.transactionId}::xid8, ${checkpoint.globalPosition}::bigint,
           ${applied}::bigint, ${lastRecordedAt ?? null}::timestamptz,
           ${failure ? JSON.stringify(failure) : null}::jsonb,
-          ${new JsonbParameter(writes.replaced)}::jsonb, ${new JsonbParameter(documents)}::jsonb,
-          ${new JsonbParameter(writes.partCuts)}::jsonb, ${new JsonbParameter(writes.parts)}::jsonb,
-          ${new JsonbParameter(writes.rows)}::jsonb,
+          ${JSON.stringify(writes.replaced)}::jsonb, ${JSON.stringify(documents)}::jsonb,
+          ${JSON.stringify(writes.partCuts)}::jsonb, ${JSON.stringify(writes.parts)}::jsonb,
+          ${JSON.stringify(writes.rows)}::jsonb,
           ${changed.length > 0 ? readModelPayload({ projection: projection.name, keys: changed }) : null}::text)`.execute(
       db,
     )

@@ -289,15 +289,14 @@ export function documentWriter(
 }
 
 /**
- * A value for a `::jsonb` parameter of the statements that write read models (the rebuild's
- * writer, and a live batch's `entente_apply_projection_batch`). node-postgres sends it in
+ * A value for a `::jsonb` parameter of the rebuild writer's statements. node-postgres sends it in
  * jsonb's binary format (`toPostgres`: the format's version, 1, then the JSON text in UTF-8),
  * which it copies into its message as bytes: a JSON string it encodes through a path about three
  * times slower (27 MB of JSON: 361 to 431 ms as strings, 133 to 156 ms as buffers plus 15 to 49
  * ms to make them; README, _Read models_). Drivers that send an object as its JSON text (PGlite)
  * call `toJSON`.
  */
-export class JsonbParameter {
+class JsonbParameter {
   constructor(readonly value: unknown) {}
 
   toPostgres(): Buffer {
