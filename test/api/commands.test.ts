@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
 import t from 'tap'
 import { readStream } from '../../src/eventstore/index.js'
-import { isProblem, openTestApi, poster, type TestApi } from '../helpers/api.js'
+import { isProblem, openTestApi, poster } from '../helpers/api.js'
+import { countEvents } from '../helpers/postgres.js'
 
 const source = {
   publisher: 'The Associated Press',
@@ -20,13 +21,6 @@ const biden = { id: 'Q6279', name: 'Joe Biden', country: 'US' }
 const emhoff = { id: 'douglas-emhoff', name: 'Douglas Emhoff', country: 'US' }
 const paris = { city: 'Paris', country: 'FR', timeZone: 'Europe/Paris' }
 const rome = { city: 'Rome', country: 'IT', timeZone: 'Europe/Rome' }
-
-async function eventCount(api: TestApi): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from events`.execute(
-    api.log.db,
-  )
-  return rows[0]!.n
-}
 
 t.test(
   'every command route records its command and answers with stream, version and events',
@@ -370,7 +364,7 @@ t.test('bad commands are problems naming each field and rule, and change nothing
   const anonymous = await api.app.inject({ method: 'POST', url: '/v1/visits', payload: visit })
   t.equal(anonymous.statusCode, 401, 'commands need an API key')
 
-  t.equal(await eventCount(api), 1, 'only the one good command was recorded')
+  t.equal(await countEvents(api.log.db), 1, 'only the one good command was recorded')
 })
 
 t.test(
@@ -436,7 +430,7 @@ t.test('Idempotency-Key: a retry replays the first answer and appends nothing', 
   t.equal(retry.headers.location, first.headers.location)
   t.equal(retry.headers.etag, first.headers.etag)
   t.equal(retry.headers['idempotent-replayed'], 'true')
-  t.equal(await eventCount(api), 1, 'one call recorded')
+  t.equal(await countEvents(api.log.db), 1, 'one call recorded')
 
   const other = await post('/v1/calls', { ...call, topics: ['Another call'] }, key)
   t.equal(other.status, 422)
@@ -510,7 +504,7 @@ t.test('Idempotency-Key: keys survive a restart and a crash before the answer', 
   const recovered = await poster(api)('/v1/calls', call, key)
   t.equal(recovered.status, 201)
   t.same(recovered.body, first.body, 'the answer rebuilt from the log')
-  t.equal(await eventCount(api), 1, 'nothing appended twice')
+  t.equal(await countEvents(api.log.db), 1, 'nothing appended twice')
 
   // While the first attempt still holds its claim, a retry is told to wait.
   await sql`update idempotency_keys set status = 'pending',

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
+import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
 import type { Test } from 'tap'
 import {
+  type Database,
   type EventLogConnection,
   migrateToLatest,
   openPglite,
@@ -66,4 +68,13 @@ export async function openTestPglite(t: Test): Promise<EventLogConnection> {
   t.teardown(() => log.close())
   await migrateToLatest(log.db)
   return log
+}
+
+/**
+ * The events stored, counted in the table. `readAll` shows only events older than every
+ * transaction still running on the server, and other suites' transactions run beside a test.
+ */
+export async function countEvents(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from events`.execute(db)
+  return rows[0]!.n
 }

@@ -1,13 +1,6 @@
-import { sql } from 'kysely'
 import t from 'tap'
 import { deterministicIds, loadDemo } from '../../../src/app/demo.js'
-import type { EventLogConnection } from '../../../src/eventstore/index.js'
-import { openTestPostgres } from '../../helpers/postgres.js'
-
-// Counted in the table, not by `readAll`: readers see only events older than every transaction
-// still running on the server, and other suites' transactions run beside this one.
-const eventCount = async (log: EventLogConnection) =>
-  (await sql<{ n: number }>`select count(*) as n from events`.execute(log.db)).rows[0]!.n
+import { countEvents, openTestPostgres } from '../../helpers/postgres.js'
 
 t.test('the demo records the seed article once, under the same ids every time', async (t) => {
   const log = await openTestPostgres(t)
@@ -16,12 +9,12 @@ t.test('the demo records the seed article once, under the same ids every time', 
   t.ok(first.handled.length >= 8, 'every command of the scenario was handled')
   const streams = new Set(first.handled.map((h) => h.streamId))
   t.ok(streams.has('relationship-FR-US'), 'the AUKUS friction sits on the FR-US relationship')
-  const count = await eventCount(log)
+  const count = await countEvents(log.db)
   t.ok(count > 0, 'the demo appended events')
 
   const again = await loadDemo(log)
   t.equal(again.alreadyLoaded, true, 'a second load sees the first')
-  t.equal(await eventCount(log), count, 'and appends nothing')
+  t.equal(await countEvents(log.db), count, 'and appends nothing')
 })
 
 t.test('deterministic ids are well-formed version 5 UUIDs that repeat per namespace', async (t) => {

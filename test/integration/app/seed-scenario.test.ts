@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { sql } from 'kysely'
 import t from 'tap'
 import { createCommandHandler } from '../../../src/app/command-handler.js'
 import { loadAggregate } from '../../../src/app/load-aggregate.js'
@@ -17,14 +16,9 @@ import {
   visitDecider,
 } from '../../../src/domain/index.js'
 import { readAll, verify } from '../../../src/eventstore/index.js'
-import { openTestPostgres } from '../../helpers/postgres.js'
+import { countEvents, openTestPostgres } from '../../helpers/postgres.js'
 
 const actor = 'analyst@entente'
-
-async function countEvents(db: Parameters<typeof readAll>[0]) {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from events`.execute(db)
-  return rows[0]!.n
-}
 
 /**
  * The whole log as readAll gives it, once it gives every event stored: readAll waits for older
