@@ -286,9 +286,6 @@ export async function benchRebuild(serverUrl: string, events: number, rounds = 3
       const baselineSeconds = median(pairs.map((p) => p.baseline.seconds))
       const ratios = pairs.map((p) => p.baseline.seconds / p.rebuild.seconds)
       const cores = os.availableParallelism()
-      const measured = pairs.every(
-        (p) => p.rebuild.cpu.machine !== undefined && p.baseline.cpu.machine !== undefined,
-      )
       results.push({
         projection: projection.name,
         events: count,
@@ -302,16 +299,16 @@ export async function benchRebuild(serverUrl: string, events: number, rounds = 3
         ratio: median(ratios),
         ratios,
         rebuildProcessCpuSeconds: median(pairs.map((p) => p.rebuild.cpu.process)),
-        rebuildMachineCpuSeconds: measured
-          ? median(pairs.map((p) => p.rebuild.cpu.machine!))
-          : undefined,
-        baselineMachineCpuSeconds: measured
-          ? median(pairs.map((p) => p.baseline.cpu.machine!))
-          : undefined,
+        rebuildMachineCpuSeconds: medianOfAll(pairs.map((p) => p.rebuild.cpu.machine)),
+        baselineMachineCpuSeconds: medianOfAll(pairs.map((p) => p.baseline.cpu.machine)),
         cores,
-        cpuBoundRatio: measured
-          ? median(pairs.map((p) => p.baseline.seconds / (p.rebuild.cpu.machine! / cores)))
-          : undefined,
+        cpuBoundRatio: medianOfAll(
+          pairs.map(({ rebuild, baseline }) =>
+            rebuild.cpu.machine === undefined
+              ? undefined
+              : baseline.seconds / (rebuild.cpu.machine / cores),
+          ),
+        ),
       })
     }
     return { events: count, decidedSeconds: decided, appendedSeconds: appended, results }
@@ -333,6 +330,10 @@ const median = (values: number[]) =>
     [...values].sort((a, b) => a - b),
     0.5,
   )
+
+/** The median, or undefined when any value is (the machine's CPU without /proc/stat). */
+const medianOfAll = (values: (number | undefined)[]) =>
+  values.every((v) => v !== undefined) ? median(values as number[]) : undefined
 
 /** Compares two checkpoints in the log's order: (transaction id, global position). */
 const before = (a: [bigint, number], b: [bigint, number]) =>
