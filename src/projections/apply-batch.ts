@@ -271,8 +271,9 @@ export async function applyRebuildBatch(
     // unnamed statements drivers send) copies every parameter's value into the plan, and a
     // statement of 500 documents carries megabytes of them: the server's heap grew and shrank by
     // up to 20 MB a statement, and the C library gave that memory back to the kernel each time,
-    // to fault it in again (up to 600,000 page faults a calendar rebuild; README, _Read models_).
-    // A generic plan reads the values where they arrived; the plans are the same inserts.
+    // to fault it in again (340,000 to 611,000 page faults a calendar rebuild; README, _Read
+    // models_). A generic plan reads the values where they arrived; the plans are the same
+    // inserts.
     await sql`set local plan_cache_mode = force_generic_plan`.execute(trx)
     const row = await trx
       .selectFrom('projections')
