@@ -3,6 +3,7 @@ import type { EventLogConnection } from '../../src/eventstore/index.js'
 import { PROJECTIONS } from '../../src/projections/index.js'
 import type { Projection } from '../../src/projections/projection.js'
 import { projectionReports } from '../../src/projections/status.js'
+import { countEvents } from './postgres.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -19,14 +20,7 @@ export async function caughtUp(
 ) {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
-    const total = Number(
-      (
-        await log.db
-          .selectFrom('events')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    )
+    const total = await countEvents(log.db)
     const reports = await projectionReports(log.db, projections)
     if (
       reports.every(

@@ -4,6 +4,7 @@ import type { Test } from 'tap'
 import { type EventLogConnection, openPostgres } from '../../src/eventstore/index.js'
 import { PROJECTIONS } from '../../src/projections/index.js'
 import { projectionReports, requestRebuild } from '../../src/projections/status.js'
+import { countEvents } from '../helpers/postgres.js'
 import { caughtUp, readModelSnapshot } from '../helpers/projections.js'
 import type { Ack } from './load-client.js'
 
@@ -70,14 +71,7 @@ export async function auditLog(log: EventLogConnection, acks: readonly Ack[]): P
  */
 export async function compareWithRebuild(t: Test, log: EventLogConnection): Promise<void> {
   await caughtUp(log)
-  const events = Number(
-    (
-      await log.db
-        .selectFrom('events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  )
+  const events = await countEvents(log.db)
   const before = await projectionReports(log.db, PROJECTIONS)
   t.same(
     before.map((r) => [r.name, r.eventsApplied]),

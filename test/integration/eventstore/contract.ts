@@ -12,20 +12,13 @@ import {
   subscribe,
   verify,
 } from '../../../src/eventstore/index.js'
+import { countEvents } from '../../helpers/postgres.js'
 
 const event = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
   eventId: randomUUID(),
   type,
   data,
 })
-
-async function countEvents(log: EventLogConnection): Promise<number> {
-  const row = await log.db
-    .selectFrom('events')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
 
 /**
  * The behaviour every backend of the event log must show. Run by the Postgres suite and by
@@ -118,13 +111,13 @@ export function eventLogContract(t: Test, open: (t: Test) => Promise<EventLogCon
     const log = await open(t)
     const events = [event('A', { n: 1 }), event('B', { n: 2 })]
     const first = await appendToStream(log.db, 'retry', events, 'no_stream')
-    const before = await countEvents(log)
+    const before = await countEvents(log.db)
     // The retry carries the expected version the client sent the first time.
     const again = await appendToStream(log.db, 'retry', events, 'no_stream')
     t.same(again.events, first.events)
     t.equal(again.nextExpectedVersion, first.nextExpectedVersion)
     t.equal(again.replayed, true)
-    t.equal(await countEvents(log), before)
+    t.equal(await countEvents(log.db), before)
   })
 
   t.test(
@@ -133,7 +126,7 @@ export function eventLogContract(t: Test, open: (t: Test) => Promise<EventLogCon
       const log = await open(t)
       const original = event('A', { n: 1 })
       await appendToStream(log.db, 'ids', [original])
-      const before = await countEvents(log)
+      const before = await countEvents(log.db)
       await t.rejects(appendToStream(log.db, 'ids', [{ ...original, data: { n: 2 } }]), {
         code: 'event-id-conflict',
       })
@@ -146,7 +139,7 @@ export function eventLogContract(t: Test, open: (t: Test) => Promise<EventLogCon
       await t.rejects(appendToStream(log.db, 'ids', [original, event('C')]), {
         code: 'event-id-conflict',
       })
-      t.equal(await countEvents(log), before)
+      t.equal(await countEvents(log.db), before)
     },
   )
 
@@ -262,7 +255,7 @@ export function eventLogContract(t: Test, open: (t: Test) => Promise<EventLogCon
         `${name} names ${field} (${rule})`,
       )
     }
-    t.equal(await countEvents(log), 0, 'nothing was written')
+    t.equal(await countEvents(log.db), 0, 'nothing was written')
   })
 
   t.test(

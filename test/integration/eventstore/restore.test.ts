@@ -27,7 +27,7 @@ import {
 import { loadRelayCheckpoint } from '../../../src/messaging/index.js'
 import { PROJECTIONS } from '../../../src/projections/index.js'
 import { requestRebuild } from '../../../src/projections/status.js'
-import { openTestPostgres } from '../../helpers/postgres.js'
+import { countEvents, openTestPostgres } from '../../helpers/postgres.js'
 import { ownPostgres, type PrivatePostgres } from '../../helpers/postgres-cluster.js'
 import { caughtUp, readModelSnapshot } from '../../helpers/projections.js'
 import {
@@ -61,15 +61,12 @@ async function readEverything(log: EventLogConnection): Promise<RecordedEvent[]>
  * readers also wait for older transactions of other databases (other suites).
  */
 async function readCommitted(log: EventLogConnection): Promise<RecordedEvent[]> {
-  const { n } = await log.db
-    .selectFrom('events')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow()
+  const n = await countEvents(log.db)
   let events: RecordedEvent[] = []
   await waitFor(
     async () => {
       events = await readEverything(log)
-      return events.length === Number(n)
+      return events.length === n
     },
     () => `${events.length} of ${n} events visible`,
   )
@@ -124,7 +121,7 @@ t.test(
     for (const { command } of commands.slice(0, half))
       await handleOnSource(command, { requestId: 'before-backup' })
     await appendMany(source, 4, 5, 'before')
-    const written = (await source.db.selectFrom('events').select('event_id').execute()).length
+    const written = await countEvents(source.db)
     await caughtUp(source)
     await waitFor(
       () => sourceRelay.status().lagPositions === 0 && sourceRelay.status().published === written,
@@ -180,7 +177,7 @@ t.test(
     for (const { command } of commands.slice(half))
       await handle(command, { requestId: 'after-restore' })
     await appendMany(log, 4, 5, 'after')
-    const total = (await log.db.selectFrom('events').select('event_id').execute()).length
+    const total = await countEvents(log.db)
     t.ok(total > before.length, 'new events were appended')
 
     const all = await readCommitted(log)
