@@ -5,11 +5,21 @@ import pg from 'pg'
 import { createCommandHandler } from '../src/app/command-handler.js'
 import { startProjectionThread } from '../src/app/projections.js'
 import { route } from '../src/domain/deciders.js'
-import { type EventLogConnection, migrateToLatest, openPostgres } from '../src/eventstore/index.js'
+import {
+  type EventLogConnection,
+  type LeanRecordedEvent,
+  LOG_START,
+  migrateToLatest,
+  openPostgres,
+  readAll,
+} from '../src/eventstore/index.js'
+import { prepareBatch } from '../src/projections/apply-batch.js'
 import { PROJECTIONS } from '../src/projections/index.js'
-import type { Projection } from '../src/projections/projection.js'
+import type { DocumentKey, Projection } from '../src/projections/projection.js'
+import { evolveDocument } from '../src/projections/replay.js'
 import { ProjectionRunner } from '../src/projections/runner.js'
 import { requestRebuild } from '../src/projections/status.js'
+import { planWrites } from '../src/projections/store.js'
 import { appendHistory, historyCommands, projectionHistory } from './projection-history.js'
 
 /**
@@ -213,6 +223,45 @@ async function timeBulkInsert(client: pg.Client, projection: string, generation:
   }
 }
 
+/**
+ * The runner's own work in a rebuild of `projection`, alone and in one pass: reading the
+ * projection's events as the runner does (lean, 10,000 a read), preparing them (upcast, by
+ * document), folding every document from nothing, and planning its writes and serialising their
+ * JSON as the writer sends it, without writing. Returns the CPU seconds of this process (its
+ * collector's threads included). On one thread, a rebuild takes at least this long, however
+ * fast the server and however well the two overlap: the baseline's time over it is the best
+ * ratio the runner could reach here (`RebuildResult.clientBoundRatio`).
+ */
+async function timeClientWork(log: EventLogConnection, projection: Projection) {
+  const cpu = cpuNow()
+  const events: LeanRecordedEvent[] = []
+  let after = LOG_START
+  for (;;) {
+    const slice = await readAll(log.db, {
+      after,
+      limit: 10_000,
+      eventTypes: projection.eventTypes,
+      lean: true,
+    })
+    for (const event of slice.events) events.push(event)
+    after = slice.checkpoint
+    if (slice.caughtUp) break
+  }
+  const { byDocument } = prepareBatch(projection, events)
+  const docs = new Map<string, { key: DocumentKey; doc: ReturnType<Projection['evolve']> }>()
+  for (const [k, { key, events: its }] of byDocument)
+    docs.set(k, { key, doc: evolveDocument(projection, undefined, its, key) })
+  const writes = planWrites(projection, docs)
+  let bytes = 0
+  const serialise = (value: unknown) => {
+    bytes += Buffer.from(JSON.stringify(value)).length
+  }
+  for (const { doc } of writes.documents) serialise(doc)
+  for (const { items } of writes.parts) serialise(items)
+  for (const { doc } of writes.rows) serialise(doc)
+  return { cpuSeconds: cpuSince(cpu).process, events: events.length, bytes }
+}
+
 export interface RebuildResult {
   projection: string
   events: number
@@ -242,6 +291,10 @@ export interface RebuildResult {
    * close to it means the rebuild was short of CPU, not waiting. Median of the rounds.
    */
   cpuBoundRatio: number | undefined
+  /** Median of the rounds' `timeClientWork`: the runner's own work alone (CPU seconds). */
+  clientCpuSeconds: number
+  /** Median of the rounds' baseline time over their `clientCpuSeconds`. */
+  clientBoundRatio: number
 }
 
 /**
@@ -273,17 +326,18 @@ export async function benchRebuild(serverUrl: string, events: number, rounds = 3
       const pairs: {
         rebuild: Awaited<ReturnType<typeof timeRebuild>>
         baseline: Awaited<ReturnType<typeof timeBulkInsert>>
+        client: Awaited<ReturnType<typeof timeClientWork>>
       }[] = []
       for (let round = 0; round < rounds; round++) {
         const rebuild = await timeRebuild(log, projection)
         const baseline = await timeBulkInsert(client, projection.name, rebuild.generation)
-        pairs.push({ rebuild, baseline })
         // The generation this rebuild replaced was deleted: what autovacuum (off on this
         // machine's server) would clean before the next round, which would otherwise insert
         // beside the dead rows, where each round's baseline has fresh tables.
         await client.query(
           'vacuum analyze projection_documents, projection_document_parts, projection_rows',
         )
+        pairs.push({ rebuild, baseline, client: await timeClientWork(log, projection) })
       }
       const { documents, parts, rows } = pairs[0]!.baseline
       const rebuildSeconds = median(pairs.map((p) => p.rebuild.seconds))
@@ -313,6 +367,8 @@ export async function benchRebuild(serverUrl: string, events: number, rounds = 3
               : baseline.seconds / (rebuild.cpu.machine / cores),
           ),
         ),
+        clientCpuSeconds: median(pairs.map((p) => p.client.cpuSeconds)),
+        clientBoundRatio: median(pairs.map((p) => p.baseline.seconds / p.client.cpuSeconds)),
       })
     }
     return { events: count, decidedSeconds: decided, appendedSeconds: appended, results }
