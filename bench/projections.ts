@@ -228,7 +228,7 @@ async function timeBulkInsert(client: pg.Client, projection: string, generation:
  * projection's events as the runner does (lean, 10,000 a read), preparing them (upcast, by
  * document), folding every document from nothing, and planning its writes and serialising their
  * JSON as the writer sends it, without writing. Returns the CPU seconds of this process (its
- * collector's threads included). On one thread, a rebuild takes at least this long, however
+ * collector's threads included) and the bytes of that JSON. On one thread, a rebuild takes at least this long, however
  * fast the server and however well the two overlap: the baseline's time over it is the best
  * ratio the runner could reach here (`RebuildResult.clientBoundRatio`).
  */
@@ -259,7 +259,7 @@ async function timeClientWork(log: EventLogConnection, projection: Projection) {
   for (const { doc } of writes.documents) serialise(doc)
   for (const { items } of writes.parts) serialise(items)
   for (const { doc } of writes.rows) serialise(doc)
-  return { cpuSeconds: cpuSince(cpu).process, events: events.length, bytes }
+  return { cpuSeconds: cpuSince(cpu).process, bytes }
 }
 
 export interface RebuildResult {
@@ -295,6 +295,8 @@ export interface RebuildResult {
   clientCpuSeconds: number
   /** Median of the rounds' baseline time over their `clientCpuSeconds`. */
   clientBoundRatio: number
+  /** The JSON a rebuild writes from nothing (documents, parts and rows), in bytes. */
+  writtenBytes: number
 }
 
 /**
@@ -369,6 +371,7 @@ export async function benchRebuild(serverUrl: string, events: number, rounds = 3
         ),
         clientCpuSeconds: median(pairs.map((p) => p.client.cpuSeconds)),
         clientBoundRatio: median(pairs.map((p) => p.baseline.seconds / p.client.cpuSeconds)),
+        writtenBytes: pairs[0]!.client.bytes,
       })
     }
     return { events: count, decidedSeconds: decided, appendedSeconds: appended, results }
