@@ -19,7 +19,7 @@ import type { DocumentKey, Projection } from '../src/projections/projection.js'
 import { evolveDocument } from '../src/projections/replay.js'
 import { ProjectionRunner } from '../src/projections/runner.js'
 import { requestRebuild } from '../src/projections/status.js'
-import { planWrites } from '../src/projections/store.js'
+import { JsonbParameter, planWrites } from '../src/projections/store.js'
 import { appendHistory, historyCommands, projectionHistory } from './projection-history.js'
 
 /**
@@ -227,10 +227,11 @@ async function timeBulkInsert(client: pg.Client, projection: string, generation:
  * The runner's own work in a rebuild of `projection`, alone and in one pass: reading the
  * projection's events as the runner does (lean, 10,000 a read), preparing them (upcast, by
  * document), folding every document from nothing, and planning its writes and serialising their
- * JSON as the writer sends it, without writing. Returns the CPU seconds of this process (its
- * collector's threads included) and the bytes of that JSON. On one thread, a rebuild takes at least this long, however
- * fast the server and however well the two overlap: the baseline's time over it is the best
- * ratio the runner could reach here (`RebuildResult.clientBoundRatio`).
+ * jsonb values as the writer does (`JsonbParameter`), without writing. Returns the CPU seconds
+ * of this process (its collector's threads included) and the bytes serialised. On one thread, a
+ * rebuild takes at least this long, however fast the server and however well the two overlap:
+ * the baseline's time over it is the best ratio the runner could reach here
+ * (`RebuildResult.clientBoundRatio`).
  */
 async function timeClientWork(log: EventLogConnection, projection: Projection) {
   const cpu = cpuNow()
@@ -254,7 +255,7 @@ async function timeClientWork(log: EventLogConnection, projection: Projection) {
   const writes = planWrites(projection, docs)
   let bytes = 0
   const serialise = (value: unknown) => {
-    bytes += Buffer.from(JSON.stringify(value)).length
+    bytes += new JsonbParameter(value).toPostgres().length
   }
   for (const { doc } of writes.documents) serialise(doc)
   for (const { items } of writes.parts) serialise(items)
@@ -295,7 +296,7 @@ export interface RebuildResult {
   clientCpuSeconds: number
   /** Median of the rounds' baseline time over their `clientCpuSeconds`. */
   clientBoundRatio: number
-  /** The JSON a rebuild writes from nothing (documents, parts and rows), in bytes. */
+  /** The jsonb values a rebuild sends from nothing (documents, parts and rows), in bytes. */
   writtenBytes: number
 }
 

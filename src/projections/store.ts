@@ -296,7 +296,7 @@ export function documentWriter(
  * ms to make them; README, _Read models_). Drivers that send an object as its JSON text (PGlite)
  * call `toJSON`.
  */
-class JsonbParameter {
+export class JsonbParameter {
   constructor(readonly value: unknown) {}
 
   toPostgres(): Buffer {
